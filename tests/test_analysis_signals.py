@@ -17,7 +17,7 @@ from fonder.analysis import (
     shares,
 )
 
-from analysis_helpers import chat, labels
+from test_analysis_helpers import chat, labels
 
 H = 60  # minutes in an hour
 
