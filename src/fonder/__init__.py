@@ -1,0 +1,47 @@
+"""fonder: a local, private coach for one-to-one texting.
+
+The public API. Every action the CLI and the web page offer is one call here::
+
+    import fonder
+    fonder.import_path("WhatsApp Chat with Daniel.zip", me="Maya")
+    doc = fonder.report()          # the fonder.report/1 document
+    chat = fonder.load()           # messages and tone labels as Polars frames
+"""
+
+from .api import (
+    ImportedChat,
+    ImportResult,
+    Loaded,
+    chats,
+    forget,
+    import_path,
+    ledger,
+    load,
+    report,
+    report_document,
+    tone_of,
+)
+from .errors import FonderError
+from .model import COUNTED_KINDS, KINDS, MESSAGE_SCHEMA, SCHEMA_VERSION
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COUNTED_KINDS",
+    "KINDS",
+    "MESSAGE_SCHEMA",
+    "SCHEMA_VERSION",
+    "FonderError",
+    "ImportResult",
+    "ImportedChat",
+    "Loaded",
+    "__version__",
+    "chats",
+    "forget",
+    "import_path",
+    "ledger",
+    "load",
+    "report",
+    "report_document",
+    "tone_of",
+]

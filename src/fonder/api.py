@@ -1,0 +1,339 @@
+"""The library's actions: everything the CLI and the web page do is one call here.
+
+The library never prints and never configures logging; long work reports through a
+``progress(done, total, what)`` callback.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from . import analysis, tone
+from .errors import UsageError
+from .ingest import FinalChat, ParseOptions, finalize, read
+from .ingest.base import Progress, no_progress
+from .model import COUNTED_KINDS
+from .store import ChatInfo, ChatWrite, open_store
+
+REPORT_SCHEMA = "fonder.report/1"
+
+DbPath = Path | str | None
+
+
+@dataclass(frozen=True)
+class ImportedChat:
+    """What one import did to one chat."""
+
+    chat_id: str
+    platform: str
+    title: str | None
+    participants: list[str]
+    me: str
+    them: str | None
+    messages: int
+    by_sender: dict[str, int]
+    kinds: dict[str, int]
+    first: datetime | None
+    last: datetime | None
+    added: int
+    already_known: int
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The object of ``fonder import --json``."""
+        return {
+            "chat_id": self.chat_id,
+            "platform": self.platform,
+            "participants": self.participants,
+            "me": self.me,
+            "messages": self.messages,
+            "by_sender": self.by_sender,
+            "kinds": self.kinds,
+            "first": iso(self.first),
+            "last": iso(self.last),
+            "added": self.added,
+            "already_known": self.already_known,
+        }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Every chat one ``import_path`` call wrote."""
+
+    chats: list[ImportedChat] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The document of ``fonder import --json``."""
+        return {"chats": [c.to_json() for c in self.chats]}
+
+
+def iso(ts: datetime | None) -> str | None:
+    """ISO 8601 with an offset, or ``None``."""
+    if ts is None:
+        return None
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=timezone.utc)
+    return ts.isoformat()
+
+
+def import_path(
+    path: Path | str,
+    *,
+    db: DbPath = None,
+    me: str | None = None,
+    with_: str | None = None,
+    fmt: str | None = None,
+    tz: str | None = None,
+    date_order: str | None = None,
+    ask_me: Callable[[list[str]], str] | None = None,
+    progress: Progress = no_progress,
+) -> ImportResult:
+    """Import every chat found at ``path`` into the store, in one transaction.
+
+    Nothing is written unless every chat at ``path`` was read and settled; re-importing adds
+    only messages the store does not have yet.
+    """
+    if date_order is not None and date_order not in ("dmy", "mdy", "ymd"):
+        raise UsageError(
+            f"'{date_order}' is not a date order — --date-order — use dmy, mdy or ymd."
+        )
+    if tz is not None:
+        _check_zone(tz)
+    options = ParseOptions(tz=tz, date_order=date_order, progress=progress)
+    found = read(Path(path), options, fmt)
+    with open_store(db) as store:
+
+        def remembered(chat_id: str) -> str | None:
+            rec = store.chat_record(chat_id)
+            return rec.me if rec else None
+
+        finals: list[tuple[FinalChat, str, str, str]] = []
+        for sc in found:
+            for parsed in sc.chats:
+                final = finalize(
+                    parsed,
+                    source_name=sc.source.display,
+                    me=me,
+                    with_=with_,
+                    remembered_me=remembered,
+                    ask_me=ask_me,
+                )
+                finals.append((final, sc.importer.name, sc.source.display, sc.sha256))
+        progress(0, None, "labelling")
+        writes = []
+        for final, importer, display, digest in finals:
+            labels = tone.label_frame(final.messages.filter(pl.col("kind") == "text"))
+            writes.append(
+                ChatWrite(
+                    chat_id=final.chat_id,
+                    platform=final.platform,
+                    title=final.title,
+                    participants=final.participants,
+                    me=final.me,
+                    them=final.them,
+                    tz=final.tz,
+                    messages=final.messages,
+                    labels=labels,
+                    tone_version=tone.TONE_VERSION,
+                    importer=importer,
+                    file_name=display,
+                    file_sha256=digest,
+                    details=final.details,
+                )
+            )
+        progress(0, None, "saving")
+        counts = store.write(writes)
+    result = []
+    for (final, _imp, display, _h), count in zip(finals, counts, strict=True):
+        msgs = final.messages.filter(pl.col("kind").is_in(COUNTED_KINDS))
+        by_sender = Counter(msgs.get_column("sender").drop_nulls().to_list())
+        kinds = Counter(final.messages.get_column("kind").to_list())
+        ts = final.messages.get_column("ts")
+        result.append(
+            ImportedChat(
+                chat_id=final.chat_id,
+                platform=final.platform,
+                title=final.title,
+                participants=final.participants,
+                me=final.me,
+                them=final.them,
+                messages=msgs.height,
+                by_sender=dict(sorted(by_sender.items())),
+                kinds=dict(sorted(kinds.items())),
+                first=ts.min() if ts.len() else None,
+                last=ts.max() if ts.len() else None,
+                added=count.added_counted,
+                already_known=count.known_counted,
+                source=display,
+            )
+        )
+    return ImportResult(result)
+
+
+def _check_zone(tz: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(
+            f"'{tz}' is not a time zone fonder knows — --tz — use a name like Europe/Berlin "
+            "or America/New_York."
+        ) from exc
+
+
+def chats(*, db: DbPath = None) -> list[ChatInfo]:
+    """Every stored chat with its size and span."""
+    with open_store(db, read_only=True) as store:
+        return store.chats()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A chat's record, messages and tone labels, for one window of time."""
+
+    chat: ChatInfo
+    messages: pl.DataFrame
+    labels: pl.DataFrame
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+Bound = date | datetime | None
+
+
+def _bound(value: Bound, tz: str, *, end: bool) -> datetime | None:
+    """An instant from a bound: a datetime as is; a day at midnight in the chat's zone.
+
+    An end day is inclusive: the window runs to the midnight after it.
+    """
+    if value is None or isinstance(value, datetime):
+        return value
+    from zoneinfo import ZoneInfo
+
+    day = value + timedelta(days=1) if end else value
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+
+
+def load(
+    chat: str | None = None,
+    *,
+    db: DbPath = None,
+    since: Bound = None,
+    until: Bound = None,
+) -> Loaded:
+    """A stored chat's messages (and tone labels), optionally within a window.
+
+    ``since`` and ``until`` are instants, or days in the chat's own zone (``until`` inclusive).
+    Labels computed with older rules are recomputed and stored first.
+    """
+    with open_store(db) as store:
+        info = store.find_chat(chat)
+        since, until = _bound(since, info.tz, end=False), _bound(until, info.tz, end=True)
+        if since is not None and until is not None and since >= until:
+            raise UsageError(
+                "The window is empty — --since is after --until — check the dates and try again."
+            )
+        if store.label_version(info.chat_id) != tone.TONE_VERSION:
+            everything = store.messages([info.chat_id])
+            store.replace_labels(
+                info.chat_id,
+                tone.label_frame(everything.filter(pl.col("kind") == "text")),
+                tone.TONE_VERSION,
+            )
+        messages = store.messages([info.chat_id], since, until)
+        labels = store.labels([info.chat_id]).join(
+            messages.select("msg_id"), on="msg_id", how="semi"
+        )
+    return Loaded(info, messages, labels, since, until)
+
+
+def report(
+    chat: str | None = None,
+    *,
+    db: DbPath = None,
+    since: Bound = None,
+    until: Bound = None,
+) -> dict[str, Any]:
+    """The report of a chat as the versioned JSON document ``fonder.report/1``."""
+    loaded = load(chat, db=db, since=since, until=until)
+    return report_document(loaded)
+
+
+def report_document(loaded: Loaded) -> dict[str, Any]:
+    """Assemble ``fonder.report/1`` from loaded messages."""
+    msgs = loaded.messages
+    counted = msgs.filter(pl.col("kind").is_in(COUNTED_KINDS))
+    ts = msgs.get_column("ts")
+    chat = loaded.chat
+    return {
+        "schema": REPORT_SCHEMA,
+        "chat": {
+            "id": chat.chat_id,
+            "platforms": sorted({chat.platform}),
+            "me": chat.me,
+            "them": chat.them,
+            "first": iso(ts.min()) if ts.len() else None,
+            "last": iso(ts.max()) if ts.len() else None,
+            "messages": {
+                "me": counted.filter(pl.col("is_me") == True).height,  # noqa: E712
+                "them": counted.filter(pl.col("is_me") == False).height,  # noqa: E712
+            },
+            "tz": chat.tz,
+            "window": {"since": iso(loaded.since), "until": iso(loaded.until)},
+        },
+        "signals": analysis.report_signals(msgs, loaded.labels),
+    }
+
+
+def forget(chat: str, *, db: DbPath = None) -> tuple[ChatInfo, int]:
+    """Remove a chat and everything derived from it; returns the chat and rows removed."""
+    with open_store(db) as store:
+        info = store.find_chat(chat)
+        removed = store.forget(info.chat_id)
+    return info, removed
+
+
+def ledger(chat: str | None = None, *, db: DbPath = None) -> list[dict[str, Any]]:
+    """The import ledger (every import: file hash, importer, counts, when)."""
+    with open_store(db, read_only=True) as store:
+        chat_id = store.find_chat(chat).chat_id if chat else None
+        return store.ledger(chat_id)
+
+
+def demo_export(folder: Path) -> Path:
+    """Write the made-up demo couple's WhatsApp export into ``folder``; returns the zip."""
+    from .demo import write_demo_export
+
+    return write_demo_export(Path(folder))
+
+
+def tone_of(texts: Sequence[str]) -> list[dict[str, Any]]:
+    """Tone labels and valence of free texts, as ``fonder tone --json`` prints them."""
+    frame = pl.DataFrame(
+        {"msg_id": [str(i) for i in range(len(texts))], "text": list(texts)},
+        schema={"msg_id": pl.String, "text": pl.String},
+    )
+    labels = tone.label_frame(frame)
+    valence = tone.valence_frame(frame)
+    by_msg: dict[str, list[dict[str, Any]]] = {}
+    for row in labels.sort(["msg_id", "start"]).iter_rows(named=True):
+        by_msg.setdefault(row["msg_id"], []).append(
+            {"label": row["label"], "span": [row["start"], row["end"]], "match": row["match"]}
+        )
+    vals = dict(zip(valence["msg_id"].to_list(), valence["valence"].to_list(), strict=True))
+    return [
+        {
+            "text": text,
+            "labels": by_msg.get(str(i), []),
+            "valence": None if vals.get(str(i)) is None else round(float(vals[str(i)]), 4),
+        }
+        for i, text in enumerate(texts)
+    ]

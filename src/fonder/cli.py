@@ -1,0 +1,371 @@
+"""The ``fonder`` command: a thin face over :mod:`fonder.api`.
+
+Each command parses its options, calls one library function and renders the result. Errors
+fonder can explain end in one sentence on stderr — ``Error: what — where — what to do`` —
+with exit code 1 (bad data) or 2 (bad usage); anything else is a bug and shows a traceback
+only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from . import api
+from .errors import DateOrderUnknown, FonderError, MeUnknown, UsageError
+from .report import terminal
+
+app = typer.Typer(
+    name="fonder",
+    help="A local, private coach for one-to-one texting. Reads your chat export, measures "
+    "the dynamics, tells you what to do this week. Nothing ever leaves your machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+out = Console(soft_wrap=False, highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class _State:
+    db: Path | None = None
+    debug: bool = False
+
+
+state = _State()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(fn: F) -> F:
+    """Turn fonder's errors into one sentence and an exit code (a traceback with --debug)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except FonderError as exc:
+            if state.debug:
+                raise
+            err.print(f"Error: {exc}", markup=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("Stopped. Nothing was changed.")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _root(
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="FONDER_DB",
+            help="The store file to use (default: your user data folder; also FONDER_DB).",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show a full traceback when something goes wrong.")
+    ] = False,
+) -> None:
+    """A local, private coach for one-to-one texting."""
+    state.db = db
+    state.debug = debug
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[api.Progress]:
+    """A Rich progress bar on stderr when it is a terminal; silent otherwise."""
+    if not enabled or not err.is_terminal:
+        yield api.no_progress
+        return
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task("starting", total=None)
+
+    def update(done: int, total: int | None, what: str) -> None:
+        bar.update(task, completed=done, total=total, description=what)
+
+    with bar:
+        yield update
+
+
+def _ask_me(participants: list[str]) -> str:
+    err.print("Which of these people are you?")
+    for i, name in enumerate(participants, 1):
+        err.print(f"  {i}. {name}", markup=False)
+    while True:
+        answer = typer.prompt("Number", err=True)
+        if answer.isdigit() and 1 <= int(answer) <= len(participants):
+            return participants[int(answer) - 1]
+        err.print(f"Please type a number from 1 to {len(participants)}.")
+
+
+def _print_json(doc: Any) -> None:
+    sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
+    sys.stdout.flush()
+
+
+@app.command("import")
+@friendly
+def import_(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Export files, zips or folders (e.g. \"WhatsApp Chat with Daniel.zip\").", show_default=False),
+    ],
+    me: Annotated[str | None, typer.Option("--me", help="Your name as it appears in the chat.")] = None,
+    with_: Annotated[
+        str | None, typer.Option("--with", help="In a group chat: the one person to analyse with you.")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Skip detection: read the files as this format (e.g. whatsapp).")
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", help="Time zone the export's times are in (default: this machine's), e.g. Europe/Berlin."),
+    ] = None,
+    date_order: Annotated[
+        str | None,
+        typer.Option("--date-order", help="When dates are ambiguous: dmy, mdy or ymd."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Import chat exports into your private store (safe to repeat: only new messages are added)."""
+    failures = 0
+    results: list[api.ImportedChat] = []
+    for path in paths:
+        try:
+            results.extend(_import_one(path, me, with_, fmt, tz, date_order, as_json).chats)
+        except FonderError as exc:
+            if len(paths) == 1 or state.debug:
+                raise
+            failures += 1
+            err.print(f"Error: {exc}", markup=False, soft_wrap=True)
+    if as_json:
+        _print_json(api.ImportResult(results).to_json())
+    else:
+        for c in results:
+            terminal.print_imported(out, c)
+    if len(paths) > 1:
+        err.print(f"{len(paths) - failures} of {len(paths)} imported.")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _import_one(
+    path: Path,
+    me: str | None,
+    with_: str | None,
+    fmt: str | None,
+    tz: str | None,
+    date_order: str | None,
+    as_json: bool,
+) -> api.ImportResult:
+    ask = _ask_me if _interactive() and not as_json else None
+    while True:
+        try:
+            with _progress(not as_json) as progress:
+                return api.import_path(
+                    path,
+                    db=state.db,
+                    me=me,
+                    with_=with_,
+                    fmt=fmt,
+                    tz=tz,
+                    date_order=date_order,
+                    ask_me=ask,
+                    progress=progress,
+                )
+        except DateOrderUnknown as exc:
+            if ask is None or date_order is not None:
+                raise
+            err.print(
+                f"The dates in {path.name} could be day/month or month/day "
+                f"(for example {exc.candidates[0]} or {exc.candidates[-1]})."
+            )
+            date_order = typer.prompt("Which order? (dmy / mdy)", err=True).strip().lower()
+            if date_order not in ("dmy", "mdy", "ymd"):
+                raise UsageError(
+                    f"'{date_order}' is not a date order — --date-order — use dmy or mdy."
+                ) from None
+
+
+@app.command("chats")
+@friendly
+def chats_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """List the chats in your store."""
+    found = api.chats(db=state.db)
+    if as_json:
+        _print_json(
+            {
+                "chats": [
+                    {
+                        "chat_id": c.chat_id,
+                        "platform": c.platform,
+                        "me": c.me,
+                        "them": c.them,
+                        "messages": c.messages,
+                        "first": api.iso(c.first),
+                        "last": api.iso(c.last),
+                    }
+                    for c in found
+                ]
+            }
+        )
+        return
+    terminal.print_chats(out, found)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"'{value}' is not a date — {option} — write it as YYYY-MM-DD, e.g. 2026-05-01."
+        ) from None
+
+
+@app.command("report")
+@friendly
+def report_(
+    chat: Annotated[
+        str | None,
+        typer.Argument(help="The chat: their name or the chat id (default: your most recent chat).", show_default=False),
+    ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="First day to include (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last day to include (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (schema fonder.report/1).")] = False,
+) -> None:
+    """Read the dynamics of a chat: who starts, who waits, who chases."""
+    doc = api.report(
+        chat,
+        db=state.db,
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+    )
+    if as_json:
+        _print_json(doc)
+    else:
+        terminal.print_report(out, doc)
+
+
+@app.command("forget")
+@friendly
+def forget_(
+    chat: Annotated[str, typer.Argument(help="The chat to remove: their name or the chat id.", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a chat and everything fonder derived from it."""
+    if not yes:
+        if not _interactive():
+            raise UsageError(
+                f"Forgetting a chat cannot be undone — {chat} — run again with --yes to confirm."
+            )
+        found = api.chats(db=state.db)
+        label = next((f"{c.them} ({c.messages} messages)" for c in found if c.chat_id == chat or c.them == chat), chat)
+        if not typer.confirm(f"Remove the chat with {label} for good?", err=True):
+            err.print("Nothing was removed.")
+            raise typer.Exit(1)
+    info, removed = api.forget(chat, db=state.db)
+    out.print(f"Forgot the chat with {info.them or info.chat_id}: {removed} rows removed.", markup=False)
+
+
+@app.command("imports")
+@friendly
+def imports_(
+    chat: Annotated[str | None, typer.Argument(help="Only this chat's imports.", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Show the ledger of imports: which file, when, how many messages were new."""
+    rows = api.ledger(chat, db=state.db)
+    if as_json:
+        _print_json({"imports": [{**r, "at": api.iso(r["at"]), "details": orjson.loads(r["details"])} for r in rows]})
+        return
+    terminal.print_ledger(out, rows)
+
+
+@app.command("tone")
+@friendly
+def tone_(
+    text: Annotated[str | None, typer.Argument(help="A message to label.", show_default=False)] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Read one message per line from standard input; print JSON lines.")
+    ] = False,
+) -> None:
+    """Show the tone labels fonder finds in a message, with the words that triggered them."""
+    if as_json:
+        lines = [text] if text is not None else sys.stdin.read().splitlines()
+        for row in api.tone_of(lines):
+            sys.stdout.write(orjson.dumps(row).decode() + "\n")
+        return
+    if text is None:
+        raise UsageError("Give a message to label — fonder tone \"are you mad at me?\" — or use --json with lines on stdin.")
+    terminal.print_tone(out, api.tone_of([text])[0])
+
+
+@app.command("demo")
+@friendly
+def demo_(
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Keep the demo export and store in this folder.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Run fonder end to end on a made-up couple (a throw-away store; your data is untouched)."""
+    with tempfile.TemporaryDirectory(prefix="fonder-demo-") as tmp:
+        folder = Path(keep) if keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        export = api.demo_export(folder)
+        db = folder / "demo.duckdb"
+        if not as_json:
+            out.print(f"Made-up export written: {export.name}", markup=False)
+            out.print(f"$ fonder import \"{export.name}\" --me Maya --tz Europe/London", markup=False)
+        result = api.import_path(export, db=db, me="Maya", tz="Europe/London")
+        if not as_json:
+            for c in result.chats:
+                terminal.print_imported(out, c)
+            out.print("$ fonder report", markup=False)
+        doc = api.report(db=db)
+        if as_json:
+            _print_json(doc)
+        else:
+            terminal.print_report(out, doc)
+            if keep:
+                out.print(f"\nThe demo store is kept at {db} (use it with --db).", markup=False)
+
+
+def main() -> None:
+    """Entry point of the ``fonder`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

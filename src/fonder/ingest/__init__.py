@@ -1,0 +1,275 @@
+"""Ingest: from what the user names to finalized chats ready for the store.
+
+``read`` opens the path (file, folder or zip), picks one importer per file by content and
+parses it; ``finalize`` settles what is the same for every platform: the chat's id, each
+message's stable id, and who "me" is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import ArchiveError, GroupChatError, MeUnknown, UnknownFormat
+from ..model import conform
+from ..store import fingerprint
+from .archive import open_sources
+from .base import Importer, ParseOptions, ParsedChat, Source
+from .detect import by_name, choose, claimants
+from .whatsapp import WhatsAppImporter
+
+#: Every importer fonder has, in the order detection tries them.
+IMPORTERS: tuple[Importer, ...] = (WhatsAppImporter(),)
+
+__all__ = [
+    "IMPORTERS",
+    "FinalChat",
+    "ParsedChat",
+    "ParseOptions",
+    "Source",
+    "finalize",
+    "format_names",
+    "read",
+]
+
+
+def format_names() -> list[str]:
+    """The names ``--format`` accepts."""
+    return [imp.name for imp in IMPORTERS]
+
+
+@dataclass(frozen=True)
+class SourceChats:
+    """The chats read from one source file, and which importer read them."""
+
+    source: Source
+    importer: Importer
+    chats: list[ParsedChat]
+    sha256: str
+
+
+def read(path: Path, options: ParseOptions, fmt: str | None = None) -> list[SourceChats]:
+    """Parse every chat found at ``path``.
+
+    A single file must be recognised (or ``fmt`` names its importer). In a folder or an
+    archive, files no importer recognises are skipped; none recognised is an error.
+    """
+    path = Path(path)
+    sources = open_sources(path)
+    single = len(sources) == 1 and sources[0].member is None and sources[0].path == path
+    picked: list[tuple[Source, Importer]] = []
+    if fmt:
+        imp = by_name(fmt, IMPORTERS)
+        picked = [(s, imp) for s in sources if single or imp.sniff(s)]
+    elif single:
+        picked = [(sources[0], choose(sources[0], IMPORTERS))]
+    else:
+        for s in sources:
+            found = claimants(s, IMPORTERS)
+            if len(found) > 1:
+                picked.append((s, choose(s, IMPORTERS)))  # raises AmbiguousFormat
+            elif found:
+                picked.append((s, found[0]))
+    if not picked:
+        where = path.name
+        if not sources:
+            raise ArchiveError(
+                f"There is no chat file in it — {where} — export the chat again "
+                "(on WhatsApp: the chat's menu › More › Export chat) and import that file."
+            )
+        raise UnknownFormat(
+            f"None of its {len(sources)} files is a chat export fonder recognises — {where} — "
+            "export the chat again from the app, or name the format with --format."
+        )
+    out = []
+    for i, (source, imp) in enumerate(picked):
+        options.progress(i, len(picked), f"reading {source.name}")
+        data_hash = hashlib.sha256(source.read_bytes()).hexdigest()
+        out.append(SourceChats(source, imp, imp.parse(source, options), data_hash))
+    options.progress(len(picked), len(picked), "read")
+    return out
+
+
+@dataclass(frozen=True)
+class FinalChat:
+    """A chat with its id, stable message ids and "me" settled."""
+
+    chat_id: str
+    platform: str
+    title: str | None
+    participants: list[str]
+    me: str
+    them: str | None
+    tz: str
+    messages: pl.DataFrame
+    details: dict[str, str]
+
+
+def chat_id_for(parsed: ParsedChat, pair: tuple[str, str] | None = None) -> str:
+    """The stable id of a chat: its platform's own id, else a digest of its participants."""
+    basis = parsed.chat_key or "\x1f".join(sorted(parsed.participants))
+    if pair is not None:
+        basis += "\x1fpair\x1f" + "\x1f".join(sorted(pair))
+    digest = hashlib.blake2b(f"{parsed.platform}\x1f{basis}".encode(), digest_size=8).hexdigest()
+    return f"{parsed.platform}:{digest}"
+
+
+def match_name(name: str, participants: Sequence[str]) -> str | None:
+    """The participant ``name`` refers to: exact, then ignoring case, then a unique prefix."""
+    if name in participants:
+        return name
+    low = name.strip().casefold()
+    same = [p for p in participants if p.casefold() == low]
+    if len(same) == 1:
+        return same[0]
+    prefix = [p for p in participants if p.casefold().lstrip("~ ").startswith(low)]
+    if len(prefix) == 1:
+        return prefix[0]
+    return None
+
+
+def _names(participants: Sequence[str]) -> str:
+    return ", ".join(participants)
+
+
+def finalize(
+    parsed: ParsedChat,
+    *,
+    source_name: str,
+    me: str | None = None,
+    with_: str | None = None,
+    remembered_me: Callable[[str], str | None] = lambda chat_id: None,
+    ask_me: Callable[[list[str]], str] | None = None,
+) -> FinalChat:
+    """Give a parsed chat its ids and settle who "me" is.
+
+    "Me" comes from the source when it says, else ``me``, else what the store remembers for
+    this chat, else ``ask_me`` (an interactive question), else :class:`MeUnknown`. A group
+    chat (more than two participants) needs ``me`` and ``with_`` to pick one pair.
+    """
+    participants = list(parsed.participants)
+    pair: tuple[str, str] | None = None
+    if len(participants) > 2:
+        if not (me or parsed.me) or not with_:
+            raise GroupChatError(
+                f"This is a group chat with {len(participants)} people — {source_name} — fonder "
+                "coaches one-to-one chats; pick a pair with --me YOUR_NAME --with THEIR_NAME."
+            )
+        me_name = parsed.me or match_name(me or "", participants)
+        other = match_name(with_, participants)
+        if me_name is None or other is None or me_name == other:
+            raise MeUnknown(
+                f"--me and --with must name two different people of the chat — {source_name} — "
+                f"its participants are: {_names(participants)}.",
+                participants,
+            )
+        pair = (me_name, other)
+    elif with_ is not None and match_name(with_, participants) is None:
+        raise MeUnknown(
+            f"'{with_}' is not in this chat — {source_name} — its participants are: "
+            f"{_names(participants)}.",
+            participants,
+        )
+
+    chat_id = chat_id_for(parsed, pair)
+    if pair is not None:
+        me_name = pair[0]
+        participants = list(pair)
+    else:
+        me_name = _settle_me(parsed, participants, chat_id, source_name, me, remembered_me, ask_me)
+    others = [p for p in participants if p != me_name]
+    them = others[0] if others else None
+
+    frame = parsed.messages
+    if pair is not None:
+        frame = frame.filter(pl.col("sender").is_in(list(pair)) | pl.col("sender").is_null())
+    frame = frame.with_columns(
+        pl.lit(chat_id).alias("chat_id"),
+        pl.when(pl.col("sender").is_null())
+        .then(None)
+        .otherwise(pl.col("sender") == me_name)
+        .alias("is_me"),
+    )
+    frame = _assign_ids(conform(frame), parsed.platform, chat_id)
+    return FinalChat(
+        chat_id=chat_id,
+        platform=parsed.platform,
+        title=parsed.title,
+        participants=participants,
+        me=me_name,
+        them=them,
+        tz=parsed.tz,
+        messages=frame,
+        details=dict(parsed.details),
+    )
+
+
+def _settle_me(
+    parsed: ParsedChat,
+    participants: list[str],
+    chat_id: str,
+    source_name: str,
+    me: str | None,
+    remembered_me: Callable[[str], str | None],
+    ask_me: Callable[[list[str]], str] | None,
+) -> str:
+    if parsed.me:
+        return parsed.me
+    if me:
+        found = match_name(me, participants)
+        if found is None:
+            raise MeUnknown(
+                f"'{me}' is not in this chat — {source_name} — its participants are: "
+                f"{_names(participants)}; pass one of them with --me.",
+                participants,
+            )
+        return found
+    stored = remembered_me(chat_id)
+    if stored:
+        return stored
+    if ask_me is not None and participants:
+        return ask_me(participants)
+    raise MeUnknown(
+        f"fonder needs to know which participant is you — {source_name} — run again with "
+        f"--me NAME, where NAME is one of: {_names(participants)}.",
+        participants,
+    )
+
+
+def _assign_ids(frame: pl.DataFrame, platform: str, chat_id: str) -> pl.DataFrame:
+    """Stable ids for rows without the platform's own: a digest of what the row is.
+
+    Identical rows (two "ok"s in the same minute) are told apart by their occurrence number,
+    counted in source order, so both live and both keep their ids in a newer export.
+    """
+    missing = frame.get_column("msg_id").is_null()
+    if not missing.any():
+        return frame
+    frame = frame.sort("seq", maintain_order=True)
+    key_cols = ["ts", "sender", "kind", "text", "media"]
+    occurrence = pl.int_range(pl.len()).over(key_cols)
+    key = pl.concat_str(
+        [
+            pl.lit(platform),
+            pl.lit(chat_id),
+            pl.col("ts").dt.epoch("us").cast(pl.String),
+            pl.col("sender").fill_null(""),
+            pl.col("kind"),
+            pl.col("text").fill_null(""),
+            pl.col("media").fill_null(""),
+            occurrence.cast(pl.String),
+        ],
+        separator="\x1f",
+    )
+    keys = frame.select(key.alias("k")).to_series()
+    digests = fingerprint(keys)
+    return frame.with_columns(
+        pl.when(pl.col("msg_id").is_null())
+        .then(pl.Series("d", digests).str.slice(0, 20))
+        .otherwise(pl.col("msg_id"))
+        .alias("msg_id")
+    )
