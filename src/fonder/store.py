@@ -34,6 +34,9 @@ from .model import COLUMNS, MESSAGE_SCHEMA, conform
 
 ENV_DB = "FONDER_DB"
 
+#: DuckDB may fetch extensions from the Internet on first use; fonder never lets it.
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
 #: Named schema steps, applied in order, each once. Append; never edit an applied step.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     (
@@ -172,7 +175,7 @@ def fingerprint(keys: pl.Series) -> pl.Series:
     hash functions do not promise.
     """
     frame = keys.rename("k").to_frame()
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
     try:
         con.register("keys_in", frame.to_arrow())
         out = con.sql("SELECT md5(k) AS id FROM keys_in").pl()
@@ -193,7 +196,7 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         if read_only and not self.path.exists():
-            self.con = duckdb.connect(":memory:")
+            self.con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
             self._migrate()
             return
         try:
@@ -205,7 +208,7 @@ class Store:
             ) from exc
         old = os.umask(0o077)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=DUCKDB_CONFIG)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreLocked(
