@@ -1,0 +1,32 @@
+"""``make bench``: every benchmark, one after the other, each in its own process.
+
+Figures go to stdout and to ``bench/out/*.json``. Benchmarks report; they never fail a build
+on a timing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = ["bench_parse.py", "bench_import.py", "bench_tone.py", "bench_analysis.py"]
+
+
+def main() -> int:
+    failed = []
+    for name in BENCHES:
+        script = HERE / name
+        if not script.exists():
+            continue
+        print(f"\n=== {name} " + "=" * (60 - len(name)), flush=True)
+        if subprocess.run([sys.executable, str(script), *sys.argv[1:]], check=False).returncode:
+            failed.append(name)
+    if failed:
+        print(f"\nbenchmarks that did not finish: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
