@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 
 from . import analysis, tone
-from .errors import UsageError
-from .ingest import FinalChat, ParseOptions, finalize, read
+from .errors import GroupChatError, MeUnknown, UsageError
+from .ingest import FinalChat, ParseOptions, finalize, match_name, read
 from .ingest.base import Progress, no_progress
 from .model import COUNTED_KINDS
 from .store import ChatInfo, ChatWrite, open_store
@@ -68,10 +68,12 @@ class ImportResult:
     """Every chat one ``import_path`` call wrote."""
 
     chats: list[ImportedChat] = field(default_factory=list)
+    #: Group chats found in a many-chat source (a whole account's export) and left out.
+    skipped_groups: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The document of ``fonder import --json``."""
-        return {"chats": [c.to_json() for c in self.chats]}
+        return {"chats": [c.to_json() for c in self.chats], "skipped_groups": self.skipped_groups}
 
 
 def iso(ts: datetime | None) -> str | None:
@@ -115,8 +117,16 @@ def import_path(
             return rec.me if rec else None
 
         finals: list[tuple[FinalChat, str, str, str]] = []
+        skipped_groups = 0
         for sc in found:
+            many = len(sc.chats) > 1
             for parsed in sc.chats:
+                if many and (parsed.is_group or len(parsed.participants) > 2):
+                    # A source with many chats: coach the one-to-one ones, count the groups.
+                    skipped_groups += 1
+                    continue
+                if many and with_ is not None and match_name(with_, parsed.participants) is None:
+                    continue
                 final = finalize(
                     parsed,
                     source_name=sc.source.display,
@@ -126,6 +136,18 @@ def import_path(
                     ask_me=ask_me,
                 )
                 finals.append((final, sc.importer.name, sc.source.display, sc.sha256))
+        if not finals:
+            where = Path(path).name
+            if with_ is not None:
+                raise MeUnknown(
+                    f"No one-to-one chat with '{with_}' was found — {where} — check the name "
+                    "with 'fonder import PATH' (without --with) to see every chat it holds.",
+                    [],
+                )
+            raise GroupChatError(
+                f"It holds only group chats ({skipped_groups}) — {where} — fonder coaches "
+                "one-to-one chats; export a chat with one person."
+            )
         progress(0, None, "labelling")
         writes = []
         for final, importer, display, digest in finals:
@@ -174,7 +196,7 @@ def import_path(
                 source=display,
             )
         )
-    return ImportResult(result)
+    return ImportResult(result, skipped_groups)
 
 
 def _check_zone(tz: str) -> None:

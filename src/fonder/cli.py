@@ -158,20 +158,25 @@ def import_(
 ) -> None:
     """Import chat exports into your private store (safe to repeat: only new messages are added)."""
     failures = 0
+    skipped = 0
     results: list[api.ImportedChat] = []
     for path in paths:
         try:
-            results.extend(_import_one(path, me, with_, fmt, tz, date_order, as_json).chats)
+            done = _import_one(path, me, with_, fmt, tz, date_order, as_json)
+            results.extend(done.chats)
+            skipped += done.skipped_groups
         except FonderError as exc:
             if len(paths) == 1 or state.debug:
                 raise
             failures += 1
             err.print(f"Error: {exc}", markup=False, soft_wrap=True)
     if as_json:
-        _print_json(api.ImportResult(results).to_json())
+        _print_json(api.ImportResult(results, skipped).to_json())
     else:
         for c in results:
             terminal.print_imported(out, c)
+        if skipped:
+            out.print(f"Left out {skipped} group chats: fonder coaches one-to-one chats.")
     if len(paths) > 1:
         err.print(f"{len(paths) - failures} of {len(paths)} imported.")
     if failures:

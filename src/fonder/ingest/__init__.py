@@ -33,6 +33,7 @@ __all__ = [
     "Source",
     "finalize",
     "format_names",
+    "match_name",
     "read",
 ]
 
@@ -153,7 +154,7 @@ def finalize(
     """
     participants = list(parsed.participants)
     pair: tuple[str, str] | None = None
-    if len(participants) > 2:
+    if len(participants) > 2 or parsed.is_group:
         if not (me or parsed.me) or not with_:
             raise GroupChatError(
                 f"This is a group chat with {len(participants)} people — {source_name} — fonder "

@@ -118,6 +118,8 @@ class ParsedChat:
     tz: str = "UTC"
     #: Free-form facts about the source worth keeping in the ledger (e.g. date order used).
     details: dict[str, str] = field(default_factory=dict)
+    #: The source says this is a group conversation (even if few people wrote in it).
+    is_group: bool = False
 
 
 @runtime_checkable
