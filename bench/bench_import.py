@@ -38,7 +38,7 @@ t0 = time.perf_counter()
 found = read(path, ParseOptions(tz="Europe/London"))
 t["read+parse"] = time.perf_counter() - t0
 t1 = time.perf_counter()
-final = finalize(found[0].chats[0], source_name=path.name, me="Maya")
+final = finalize(found[0].parsed, source_name=path.name, me="Maya")
 t["ids+me"] = time.perf_counter() - t1
 t2 = time.perf_counter()
 labels = tone.label_frame(final.messages.filter(pl.col("kind") == "text"))

@@ -118,24 +118,24 @@ def import_path(
 
         finals: list[tuple[FinalChat, str, str, str]] = []
         skipped_groups = 0
-        for sc in found:
-            many = len(sc.chats) > 1
-            for parsed in sc.chats:
-                if many and (parsed.is_group or len(parsed.participants) > 2):
-                    # A source with many chats: coach the one-to-one ones, count the groups.
-                    skipped_groups += 1
-                    continue
-                if many and with_ is not None and match_name(with_, parsed.participants) is None:
-                    continue
-                final = finalize(
-                    parsed,
-                    source_name=sc.source.display,
-                    me=me,
-                    with_=with_,
-                    remembered_me=remembered,
-                    ask_me=ask_me,
-                )
-                finals.append((final, sc.importer.name, sc.source.display, sc.sha256))
+        many = len(found) > 1
+        for rc in found:
+            parsed = rc.parsed
+            if many and (parsed.is_group or len(parsed.participants) > 2):
+                # A source with many chats: coach the one-to-one ones, count the groups.
+                skipped_groups += 1
+                continue
+            if many and with_ is not None and match_name(with_, parsed.participants) is None:
+                continue
+            final = finalize(
+                parsed,
+                source_name=rc.display,
+                me=me,
+                with_=with_ if not many else None,
+                remembered_me=remembered,
+                ask_me=ask_me,
+            )
+            finals.append((final, rc.importer, rc.display, rc.sha256))
         if not finals:
             where = Path(path).name
             if with_ is not None:

@@ -29,6 +29,7 @@ __all__ = [
     "IMPORTERS",
     "FinalChat",
     "ParsedChat",
+    "ReadChat",
     "ParseOptions",
     "Source",
     "finalize",
@@ -44,20 +45,23 @@ def format_names() -> list[str]:
 
 
 @dataclass(frozen=True)
-class SourceChats:
-    """The chats read from one source file, and which importer read them."""
+class ReadChat:
+    """One conversation read from the path, which importer read it, and from what."""
 
-    source: Source
-    importer: Importer
-    chats: list[ParsedChat]
+    parsed: ParsedChat
+    importer: str
+    #: The file(s) it came from, as the user would name them.
+    display: str
+    #: SHA-256 of the bytes it came from (of the files' digests, when several).
     sha256: str
 
 
-def read(path: Path, options: ParseOptions, fmt: str | None = None) -> list[SourceChats]:
+def read(path: Path, options: ParseOptions, fmt: str | None = None) -> list[ReadChat]:
     """Parse every chat found at ``path``.
 
     A single file must be recognised (or ``fmt`` names its importer). In a folder or an
-    archive, files no importer recognises are skipped; none recognised is an error.
+    archive, files no importer recognises are skipped; none recognised is an error. Parts of
+    one conversation spread over several files (Meta's ``message_1.json`` …) are merged.
     """
     path = Path(path)
     sources = open_sources(path)
@@ -86,13 +90,68 @@ def read(path: Path, options: ParseOptions, fmt: str | None = None) -> list[Sour
             f"None of its {len(sources)} files is a chat export fonder recognises — {where} — "
             "export the chat again from the app, or name the format with --format."
         )
-    out = []
+    parts: list[ReadChat] = []
     for i, (source, imp) in enumerate(picked):
         options.progress(i, len(picked), f"reading {source.name}")
-        data_hash = hashlib.sha256(source.read_bytes()).hexdigest()
-        out.append(SourceChats(source, imp, imp.parse(source, options), data_hash))
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        for parsed in imp.parse(source, options):
+            parts.append(ReadChat(parsed, imp.name, source.display, digest))
     options.progress(len(picked), len(picked), "read")
-    return out
+    return _merge(parts, path.name)
+
+
+def _merge(parts: list[ReadChat], display: str) -> list[ReadChat]:
+    """Join the parts of a conversation that came from several files, in time order."""
+    groups: dict[tuple[str, str], list[ReadChat]] = {}
+    order: list[tuple[str, str] | int] = []
+    for i, part in enumerate(parts):
+        key = part.parsed.chat_key
+        if not key:
+            order.append(i)
+            continue
+        gk = (part.parsed.platform, key)
+        if gk not in groups:
+            groups[gk] = []
+            order.append(gk)
+        groups[gk].append(part)
+    merged: list[ReadChat] = []
+    for item in order:
+        if isinstance(item, int):
+            merged.append(parts[item])
+            continue
+        group = groups[item]
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        first = group[0].parsed
+        frames = [
+            g.parsed.messages.with_columns(pl.lit(n).alias("_part")) for n, g in enumerate(group)
+        ]
+        messages = (
+            pl.concat(frames)
+            .sort(["ts", "_part", "seq"])
+            .drop("_part")
+            .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("seq"))
+        )
+        participants = list(dict.fromkeys(p for g in group for p in g.parsed.participants))
+        details: dict[str, str] = {}
+        for g in group:
+            details.update(g.parsed.details)
+        details["files"] = str(len(group))
+        parsed = ParsedChat(
+            platform=first.platform,
+            messages=messages,
+            participants=participants,
+            chat_key=first.chat_key,
+            title=next((g.parsed.title for g in group if g.parsed.title), None),
+            me=next((g.parsed.me for g in group if g.parsed.me), None),
+            tz=first.tz,
+            details=details,
+            is_group=any(g.parsed.is_group for g in group),
+        )
+        digest = hashlib.sha256("".join(g.sha256 for g in group).encode()).hexdigest()
+        merged.append(ReadChat(parsed, group[0].importer, display, digest))
+    return merged
 
 
 @dataclass(frozen=True)

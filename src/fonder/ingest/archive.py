@@ -1,13 +1,15 @@
 """Turn what the user named (a file, a folder, a zip) into :class:`Source` objects, safely.
 
 Zips are read in memory and never extracted to disk. Only members that can hold a chat are
-read (text, JSON, XML, HTML, databases), each within a size cap and a compression-ratio cap so
-that a zip bomb ends in a clear error instead of filling memory. Member names that try to
+read (text, JSON, XML, HTML, databases), one at a time and only when an importer asks, each
+within a size cap and a compression-ratio cap so that a zip bomb ends in a clear error
+instead of filling memory. Member names that try to
 climb out (``../``) or are absolute are ignored.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -17,8 +19,6 @@ from .base import Source
 
 #: Largest member read out of an archive, uncompressed.
 MAX_MEMBER_BYTES = 1024 * 1024 * 1024
-#: Largest total read out of one archive, uncompressed.
-MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
 #: Largest uncompressed/compressed ratio allowed for members over ``RATIO_MIN_BYTES``. Chat
 #: text compresses about 3-10x; zip bombs compress thousands of times.
 MAX_RATIO = 200
@@ -53,76 +53,98 @@ def _wanted(name: str) -> bool:
     return name.lower().endswith(CHAT_SUFFIXES)
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: Path, budget: int) -> bytes:
-    """Read one member, stopping as soon as a cap is crossed (declared sizes can lie)."""
-    limit = min(MAX_MEMBER_BYTES, budget)
-    compressed = max(info.compress_size, 1)
-    chunks: list[bytes] = []
-    total = 0
-    with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > limit:
-                raise ArchiveError(
-                    f"The archive unpacks to more than {limit // (1024 * 1024)} MB — in "
-                    f"{archive.name} › {info.filename} — export the chat again, or import the "
-                    "chat file itself instead of the zip."
-                )
-            if total > RATIO_MIN_BYTES and total / compressed > MAX_RATIO:
-                raise ArchiveError(
-                    f"The archive is compressed suspiciously well (over {MAX_RATIO}:1), as zip "
-                    f"bombs are — in {archive.name} › {info.filename} — fonder will not unpack it; "
-                    "export the chat again from the app."
-                )
-            chunks.append(chunk)
-    return b"".join(chunks)
+class _Zip:
+    """One open archive shared by its members' sources; reads a member on demand, safely."""
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile) -> None:
+        self.path = path
+        self.zf = zf
+
+    def read(self, info: zipfile.ZipInfo, size: int | None) -> bytes:
+        """The member's first ``size`` bytes (all with ``None``), stopping at any cap crossed."""
+        where = f"{self.path.name} › {info.filename}"
+        try:
+            return self._read(info, size, where)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as exc:
+            raise ArchiveError(
+                f"The zip archive is damaged or incomplete — {where} — download or export it "
+                "again and import the new file."
+            ) from exc
+        except NotImplementedError as exc:
+            raise ArchiveError(
+                f"The archive uses a compression fonder cannot read — {where} — unzip it with "
+                "your system's tools and import the chat file inside."
+            ) from exc
+
+    def _read(self, info: zipfile.ZipInfo, size: int | None, where: str) -> bytes:
+        limit = MAX_MEMBER_BYTES if size is None else min(size, MAX_MEMBER_BYTES)
+        compressed = max(info.compress_size, 1)
+        chunks: list[bytes] = []
+        total = 0
+        with self.zf.open(info) as fh:
+            while total < limit or size is None:
+                chunk = fh.read(min(_CHUNK, limit - total) if size is not None else _CHUNK)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if size is None and total > MAX_MEMBER_BYTES:
+                    raise ArchiveError(
+                        f"The archive unpacks to more than {MAX_MEMBER_BYTES // 2**20} MB — {where} "
+                        "— export the chat again, or import the chat file itself instead of the zip."
+                    )
+                if total > RATIO_MIN_BYTES and total / compressed > MAX_RATIO:
+                    raise ArchiveError(
+                        f"The archive is compressed suspiciously well (over {MAX_RATIO}:1), as zip "
+                        f"bombs are — {where} — fonder will not unpack it; export the chat again "
+                        "from the app."
+                    )
+                chunks.append(chunk)
+        return b"".join(chunks)
 
 
 def zip_sources(path: Path) -> list[Source]:
-    """Sources for the chat-like members of a zip archive, read safely into memory."""
+    """Sources for the chat-like members of a zip archive; each is read when asked for."""
     try:
         zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise ArchiveError(
             f"The zip archive is damaged or incomplete — {path.name} — download or export it "
             "again and import the new file."
         ) from exc
     except OSError as exc:
-        raise InputError(f"The file cannot be read ({exc.strerror}) — {path} — check its permissions.") from exc
+        raise InputError(
+            f"The file cannot be read ({exc.strerror}) — {path} — check it and try again."
+        ) from exc
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise ArchiveError(
+            f"The archive holds more than {MAX_ENTRIES} files — {path.name} — import the "
+            "chat's own folder or file instead."
+        )
+    archive = _Zip(path, zf)
     sources: list[Source] = []
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ENTRIES:
+    for info in infos:
+        if info.is_dir() or not _safe_member(info.filename) or not _wanted(info.filename):
+            continue
+        if info.flag_bits & 0x1:
             raise ArchiveError(
-                f"The archive holds more than {MAX_ENTRIES} files — {path.name} — import the "
-                "chat's own folder or file instead."
+                f"The archive is password-protected — {path.name} — export it again without "
+                "a password."
             )
-        budget = MAX_TOTAL_BYTES
-        for info in infos:
-            if info.is_dir() or not _safe_member(info.filename) or not _wanted(info.filename):
-                continue
-            if info.flag_bits & 0x1:
-                raise ArchiveError(
-                    f"The archive is password-protected — {path.name} — export it again "
-                    "without a password."
-                )
-            try:
-                data = _read_member(zf, info, path, budget)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
-                raise ArchiveError(
-                    f"The zip archive is damaged or incomplete — {path.name} › {info.filename} — "
-                    "download or export it again and import the new file."
-                ) from exc
-            except NotImplementedError as exc:
-                raise ArchiveError(
-                    f"The archive uses a compression fonder cannot read — {path.name} — "
-                    "unzip it with your system's tools and import the chat file inside."
-                ) from exc
-            budget -= len(data)
-            sources.append(Source(path=path, member=info.filename, data=data))
+        declared = info.file_size
+        if declared > MAX_MEMBER_BYTES or (
+            declared > RATIO_MIN_BYTES and declared / max(info.compress_size, 1) > MAX_RATIO
+        ):
+            # What the archive says of itself; _Zip.read checks again, as headers can lie.
+            raise ArchiveError(
+                f"The archive would unpack to {declared // 2**20} MB from "
+                f"{max(info.compress_size, 1) // 1024} KB, as zip bombs do — "
+                f"{path.name} › {info.filename} — fonder will not unpack it; export the chat "
+                "again from the app."
+            )
+        sources.append(
+            Source(path=path, member=info.filename, loader=functools.partial(archive.read, info))
+        )
     return sources
 
 

@@ -17,6 +17,8 @@ from typing import Protocol, runtime_checkable
 
 import polars as pl
 
+from ..errors import InputError
+
 #: How many bytes ``sniff`` may look at.
 SNIFF_BYTES = 16 * 1024
 
@@ -30,15 +32,17 @@ def no_progress(done: int, total: int | None, what: str) -> None:
 
 @dataclass(frozen=True)
 class Source:
-    """One file to import: a file on disk, or a member of an archive held in memory.
+    """One file to import: a file on disk, or a member of an archive.
 
-    Archive members are never extracted to disk; their bytes are read (within the caps of
-    :mod:`fonder.ingest.archive`) and kept here.
+    Archive members are never extracted to disk; their bytes are read in memory when asked
+    for (within the caps of :mod:`fonder.ingest.archive`), one member at a time.
     """
 
     path: Path
     member: str | None = None
     data: bytes | None = field(default=None, repr=False)
+    #: For archive members: reads the member's first ``n`` bytes (all with ``None``), safely.
+    loader: Callable[[int | None], bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -62,9 +66,11 @@ class Source:
         return self.path.name[:-4] if self.path.name.lower().endswith(".zip") else self.path.name
 
     def read_bytes(self) -> bytes:
-        """All of the file's bytes."""
+        """All of the file's bytes (an archive member is read now, within the caps)."""
         if self.data is not None:
             return self.data
+        if self.loader is not None:
+            return self.loader(None)
         return self.path.read_bytes()
 
     def head(self, size: int = SNIFF_BYTES) -> bytes:
@@ -72,16 +78,12 @@ class Source:
         if self.data is not None:
             return self.data[:size]
         try:
+            if self.loader is not None:
+                return self.loader(size)
             with open(self.path, "rb") as fh:
                 return fh.read(size)
-        except OSError:
+        except (OSError, InputError):  # sniffing never raises; parsing reports the problem
             return b""
-
-    def size(self) -> int:
-        """Size in bytes."""
-        if self.data is not None:
-            return len(self.data)
-        return self.path.stat().st_size
 
 
 @dataclass(frozen=True)
