@@ -47,6 +47,10 @@ class Params:
     min_messages: int = 60
     """Fewer of his messages than this in the span: pull-away answers "not enough data"."""
 
+    pull_horizon_weeks: int = 52
+    """Pull-away looks at the last this many weeks only: it asks about now, and a change years
+    ago is not pulling away today."""
+
     recent_weeks: int = 4
     """Without a change point, the recent window is this many last weeks."""
 
@@ -95,6 +99,14 @@ class Params:
     # --- absence response -------------------------------------------------------------------------
     absence_min_h: float = 24.0
     """A silence of mine: at least this many hours between two of my messages."""
+
+    # --- longing and affection -------------------------------------------------------------------
+    rate_min_days: float = 28.0
+    """Per-month rates are given only for spans at least this many days long."""
+
+    # --- style ------------------------------------------------------------------------------------------
+    lsm_min_words: int = 50
+    """Language style matching for a week (or the span) needs this many words from each person."""
 
     # --- pursue–withdraw -----------------------------------------------------------------------------
     pursue_min_weeks: int = 8
