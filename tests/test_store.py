@@ -180,14 +180,15 @@ def test_store_held_by_another_process_says_so(db_path: Path) -> None:
         stdout=subprocess.PIPE,
         text=True,
     )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreLocked, match="in use by another fonder process"):
-            with open_store(db_path):
-                pass
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=20)
+    with holder:
+        try:
+            assert holder.stdout.readline().strip() == "ready"
+            with pytest.raises(StoreLocked, match="in use by another fonder process"):
+                with open_store(db_path):
+                    pass
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=20)
 
 
 def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:

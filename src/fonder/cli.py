@@ -312,7 +312,7 @@ def imports_(
     """Show the ledger of imports: which file, when, how many messages were new."""
     rows = api.ledger(chat, db=state.db)
     if as_json:
-        _print_json({"imports": [{**r, "at": api.iso(r["at"]), "details": orjson.loads(r["details"])} for r in rows]})
+        _print_json({"imports": [{**r, "imported_at": api.iso(r["imported_at"]), "details": orjson.loads(r["details"])} for r in rows]})
         return
     terminal.print_ledger(out, rows)
 

@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -71,7 +71,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE SEQUENCE import_ids START 1;
         CREATE TABLE imports (
             import_id INTEGER PRIMARY KEY,
-            at TIMESTAMPTZ NOT NULL,
+            imported_at TIMESTAMPTZ NOT NULL,
             file_name VARCHAR NOT NULL,
             file_sha256 VARCHAR NOT NULL,
             importer VARCHAR NOT NULL,
@@ -273,7 +273,7 @@ class Store:
             """
             SELECT c.chat_id, c.platform, c.title, c.participants, c.me, c.them, c.tz,
                    count(m.msg_id) FILTER (WHERE m.kind NOT IN ('system', 'reaction')),
-                   min(m.ts), max(m.ts)
+                   epoch_us(min(m.ts)), epoch_us(max(m.ts))
             FROM chats c LEFT JOIN messages m USING (chat_id)
             GROUP BY ALL
             ORDER BY max(m.ts) DESC NULLS LAST, c.chat_id
@@ -485,30 +485,37 @@ class Store:
             where.append("ts < ?")
             params.append(until)
         cols = ", ".join(f'"{c}"' for c in COLUMNS)
-        frame = self.con.execute(
-            f"SELECT {cols} FROM messages WHERE {' AND '.join(where)} ORDER BY ts, seq", params
+        frame = self.con.sql(
+            f"SELECT {cols} FROM messages WHERE {' AND '.join(where)} ORDER BY ts, seq",
+            params=params,
         ).pl()
         return frame.cast(MESSAGE_SCHEMA) if frame.height else conform(frame)
 
     def labels(self, chat_ids: Sequence[str]) -> pl.DataFrame:
         """The stored tone labels of the chats."""
-        frame = self.con.execute(
+        frame = self.con.sql(
             "SELECT msg_id, label, span_start AS start, span_end AS \"end\", match FROM labels "
             "WHERE chat_id IN (SELECT unnest(?))",
-            [list(chat_ids)],
+            params=[list(chat_ids)],
         ).pl()
         return frame.cast(LABEL_SCHEMA) if frame.height else pl.DataFrame(schema=LABEL_SCHEMA)
 
     def ledger(self, chat_id: str | None = None) -> list[dict[str, object]]:
         """The import ledger, oldest first."""
-        sql = "SELECT * FROM imports"
+        sql = (
+            "SELECT import_id, epoch_us(imported_at) AS imported_at, file_name, file_sha256, "
+            "importer, chat_id, rows_read, added, already_known, details FROM imports"
+        )
         params: list[object] = []
         if chat_id is not None:
             sql += " WHERE chat_id = ?"
             params.append(chat_id)
         cur = self.con.execute(sql + " ORDER BY import_id", params)
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        for row in rows:
+            row["imported_at"] = _from_us(row["imported_at"])
+        return rows
 
     # -- forgetting -----------------------------------------------------------------------
     def forget(self, chat_id: str) -> int:
@@ -542,9 +549,16 @@ def _chat_info(row: tuple) -> ChatInfo:
         them=row[5],
         tz=row[6],
         messages=int(row[7] or 0),
-        first=row[8],
-        last=row[9],
+        first=_from_us(row[8]),
+        last=_from_us(row[9]),
     )
+
+
+def _from_us(value: int | None) -> datetime | None:
+    """An aware UTC datetime from microseconds since the epoch (DuckDB's ``epoch_us``)."""
+    if value is None:
+        return None
+    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=int(value))
 
 
 @contextmanager

@@ -108,7 +108,7 @@ def print_ledger(console: Console, rows: Sequence[dict[str, Any]]) -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(
-            f"{r['at']:%Y-%m-%d %H:%M}", r["file_name"], r["importer"], r["chat_id"],
+            f"{r['imported_at']:%Y-%m-%d %H:%M}", r["file_name"], r["importer"], r["chat_id"],
             str(r["rows_read"]), str(r["added"]), str(r["already_known"]), r["file_sha256"][:12],
         )
     console.print(table)
