@@ -1,0 +1,23 @@
+-- One one-to-one chat, text both ways, a multi-line message.
+-- A cut-down chat.db with the real table and column names of macOS 14 Messages.
+CREATE TABLE handle (ROWID INTEGER PRIMARY KEY AUTOINCREMENT UNIQUE, id TEXT NOT NULL, country TEXT, service TEXT NOT NULL, uncanonicalized_id TEXT, person_centric_id TEXT, UNIQUE (id, service));
+CREATE TABLE chat (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, style INTEGER, state INTEGER, account_id TEXT, properties BLOB, chat_identifier TEXT, service_name TEXT, room_name TEXT, account_login TEXT, is_archived INTEGER DEFAULT 0, last_addressed_handle TEXT, display_name TEXT, group_id TEXT, is_filtered INTEGER DEFAULT 0, successful_query INTEGER);
+CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, text TEXT, replace INTEGER DEFAULT 0, service_center TEXT, handle_id INTEGER DEFAULT 0, subject TEXT, country TEXT, attributedBody BLOB, version INTEGER DEFAULT 0, type INTEGER DEFAULT 0, service TEXT, account TEXT, account_guid TEXT, error INTEGER DEFAULT 0, date INTEGER, date_read INTEGER, date_delivered INTEGER, is_delivered INTEGER DEFAULT 0, is_finished INTEGER DEFAULT 0, is_emote INTEGER DEFAULT 0, is_from_me INTEGER DEFAULT 0, is_empty INTEGER DEFAULT 0, is_read INTEGER DEFAULT 0, is_system_message INTEGER DEFAULT 0, is_sent INTEGER DEFAULT 0, cache_has_attachments INTEGER DEFAULT 0, is_audio_message INTEGER DEFAULT 0, item_type INTEGER DEFAULT 0, other_handle INTEGER DEFAULT 0, group_title TEXT, group_action_type INTEGER DEFAULT 0, associated_message_guid TEXT DEFAULT NULL, associated_message_type INTEGER DEFAULT 0, balloon_bundle_id TEXT DEFAULT NULL, payload_data BLOB, expressive_send_style_id TEXT DEFAULT NULL, associated_message_range_location INTEGER DEFAULT 0, associated_message_range_length INTEGER DEFAULT 0, thread_originator_guid TEXT DEFAULT NULL, thread_originator_part TEXT DEFAULT NULL, date_retracted INTEGER DEFAULT 0, date_edited INTEGER DEFAULT 0, message_summary_info BLOB DEFAULT NULL, associated_message_emoji TEXT DEFAULT NULL);
+CREATE TABLE chat_message_join (chat_id INTEGER REFERENCES chat (ROWID) ON DELETE CASCADE, message_id INTEGER REFERENCES message (ROWID) ON DELETE CASCADE, message_date INTEGER DEFAULT 0, PRIMARY KEY (chat_id, message_id));
+CREATE TABLE chat_handle_join (chat_id INTEGER REFERENCES chat (ROWID) ON DELETE CASCADE, handle_id INTEGER REFERENCES handle (ROWID) ON DELETE CASCADE, UNIQUE(chat_id, handle_id));
+CREATE TABLE attachment (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, created_date INTEGER DEFAULT 0, start_date INTEGER DEFAULT 0, filename TEXT, uti TEXT, mime_type TEXT, transfer_state INTEGER DEFAULT 0, is_outgoing INTEGER DEFAULT 0, user_info BLOB, transfer_name TEXT, total_bytes INTEGER DEFAULT 0, is_sticker INTEGER DEFAULT 0, hide_attachment INTEGER DEFAULT 0);
+CREATE TABLE message_attachment_join (message_id INTEGER REFERENCES message (ROWID) ON DELETE CASCADE, attachment_id INTEGER REFERENCES attachment (ROWID) ON DELETE CASCADE, UNIQUE(message_id, attachment_id));
+CREATE INDEX chat_message_join_idx_message_id_only ON chat_message_join(message_id);
+INSERT INTO handle (ROWID, id, service) VALUES (1, '+15550100001', 'iMessage');
+INSERT INTO chat (ROWID, guid, style, chat_identifier, service_name) VALUES (1, 'iMessage;-;+15550100001', 45, '+15550100001', 'iMessage');
+INSERT INTO chat_handle_join (chat_id, handle_id) VALUES (1, 1);
+INSERT INTO message (ROWID, guid, text, handle_id, service, date, is_from_me) VALUES (1, '6F1A2B3C-0000-4000-8000-000000000001', 'Hey! Are we still on for Saturday?', 1, 'iMessage', 731062860000000000, 0);
+INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (1, 1, 731062860000000000);
+INSERT INTO message (ROWID, guid, text, handle_id, service, date, is_from_me) VALUES (2, '6F1A2B3C-0000-4000-8000-000000000002', 'Yes!! Can''t wait', 1, 'iMessage', 731064000000000000, 1);
+INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (1, 2, 731064000000000000);
+INSERT INTO message (ROWID, guid, text, handle_id, service, date, is_from_me) VALUES (3, '6F1A2B3C-0000-4000-8000-000000000003', 'Great.
+I''ll book the table for 7
+and text you the address', 1, 'iMessage', 731064150000000000, 0);
+INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (1, 3, 731064150000000000);
+INSERT INTO message (ROWID, guid, text, handle_id, service, date, is_from_me) VALUES (4, '6F1A2B3C-0000-4000-8000-000000000004', '👍 perfect', 1, 'iMessage', 731066700000000000, 1);
+INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (1, 4, 731066700000000000);
