@@ -210,6 +210,11 @@ class Store:
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only, config=DUCKDB_CONFIG)
         except duckdb.IOException as exc:
+            if "not a valid duckdb" in str(exc).lower():
+                raise StoreError(
+                    f"The file is not a fonder store, or it is damaged — {self.path} — choose "
+                    "another with --db or FONDER_DB."
+                ) from exc
             if "lock" in str(exc).lower():
                 raise StoreLocked(
                     f"The store is in use by another fonder process — {self.path} — close the "
