@@ -143,3 +143,20 @@ def test_one_sided_chat_has_share_one_and_no_nan() -> None:
     assert sig["latency_s"]["them"]["median"] is None
     text = json.dumps(sig, allow_nan=False)
     assert "NaN" not in text and not any(isinstance(v, float) and math.isnan(v) for v in [sig["balance"]["composite"]])
+
+
+def test_params_refuse_impossible_thresholds() -> None:
+    with pytest.raises(ValueError):
+        Params(conversation_gap_h=0)
+    with pytest.raises(ValueError):
+        Params(one_sided_threshold=1.5)
+
+
+def test_evaluation_names_every_missed_target() -> None:
+    from fonder.analysis.evaluate import Evaluation
+
+    ev = Evaluation(steady=100, steady_fired=6, pulled=100, pulled_fired=80, she=50, she_fired=0,
+                    date_errors_days=(3.0,) * 9 + (30.0,) * 2, not_enough=0)
+    missed = ev.failures()
+    assert len(missed) == 3 and any("false alarms" in m for m in missed)
+    assert any("detection 80.0%" in m for m in missed) and any("p90 date error" in m for m in missed)

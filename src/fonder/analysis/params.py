@@ -66,9 +66,13 @@ class Params:
     min_replies_per_week: int = 3
     """A week's reply latency counts only when it rests on at least this many replies."""
 
+    min_week_days: int = 4
+    """A week enters the weekly tests only with at least this many days inside the span (the
+    first and last weeks are often partial)."""
+
     change_point_penalty: float = 3.0
-    """Penalty of the ruptures PELT search (per change point, on the standardised weekly series);
-    higher finds fewer change points."""
+    """Penalty of the ruptures PELT search: per change point, this × the number of series × ln(weeks),
+    on the standardised weekly series (a BIC-like choice); higher finds fewer change points."""
 
     pull_latency_ratio: float = 1.5
     """His recent median reply latency must be at least this many times his baseline."""
@@ -82,9 +86,16 @@ class Params:
     pull_length_ratio: float = 0.75
     """...or his recent words per message at most this fraction of his baseline."""
 
+    pull_strong_latency_ratio: float = 2.0
+    """A latency rise this large (and larger than hers) is enough on its own to fire."""
+
+    pull_strong_volume_ratio: float = 0.5
+    """A volume drop this large (and larger than hers) is enough on its own to fire."""
+
     pull_min_signs: int = 2
     """How many of latency, volume, starts and length must move away (each significant at
-    ``pull_alpha``) for pull-away to fire; one of them must be latency or volume."""
+    ``pull_alpha``) for pull-away to fire; one of them must be latency or volume. A strong
+    latency or volume change alone also fires (see the ``pull_strong_*`` ratios)."""
 
     pull_relative_margin: float = 1.25
     """His change must exceed hers by this factor (latency up, volume down), so that her
@@ -110,7 +121,7 @@ class Params:
 
     # --- pursue–withdraw -----------------------------------------------------------------------------
     pursue_min_weeks: int = 8
-    """Weeks with both his latency and my messages needed before a correlation is read."""
+    """Weeks with his latency (``min_replies_per_week`` replies) needed before a correlation is read."""
 
     pursue_strong_r: float = 0.5
     """Spearman correlation from which the link is read as clear."""

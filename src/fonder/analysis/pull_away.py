@@ -8,10 +8,13 @@ against his own earlier weeks, and more than she has?
    ``recent_weeks`` vs the ``baseline_weeks`` before" split: the recent weeks against his
    baseline, per series, with a one-sided Mann–Whitney test on the weekly values (robust to
    a few odd weeks), plus the pooled ratios.
-4. It fires when at least ``pull_min_signs`` of latency / volume / starts / length moved away
-   (each past its effect threshold and significant), one of them latency or volume, his change
-   exceeding hers (so her slowing down is not read as his), and the confidence reaches
-   ``pull_min_confidence``.
+4. It fires when the confidence reaches ``pull_min_confidence`` and either at least
+   ``pull_min_signs`` of latency / volume / starts / length moved away (each past its effect
+   threshold and significant), one of them latency or volume, or latency or volume alone moved
+   strongly (``pull_strong_*``). His latency and volume changes must exceed hers
+   (``pull_relative_margin``), so that her slowing down is not read as his; a latency rise
+   still counts as his when she had not slowed in the first ``min_recent_weeks`` after it
+   (she is mirroring him).
 
 Confidence = 1 − the Fisher-combined p-value of the four one-sided tests (latency and volume
 count only when his change outruns hers), multiplied by the number of splits tried
@@ -59,6 +62,8 @@ class PullAwayChanges:
     signs: tuple[str, ...] = ()
     """Series that moved away: past their threshold, significant, and (latency, volume) more
     than hers."""
+    strong: bool = False
+    """A latency or volume sign past its ``pull_strong_*`` ratio: enough on its own."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,7 @@ def _compare(lat: pl.DataFrame, w: pl.DataFrame, k: int, params: Params) -> tupl
         return float(frame.get_column(col).sum())
 
     def full(frame: pl.DataFrame) -> pl.DataFrame:  # weeks whole enough to compare
-        return frame.filter(pl.col("days") >= 4)
+        return frame.filter(pl.col("days") >= params.min_week_days)
 
     lat_them = _ratio(_pooled_latency(lat, r0, end, False), _pooled_latency(lat, b0, r0, False))
     lat_me = _ratio(_pooled_latency(lat, r0, end, True), _pooled_latency(lat, b0, r0, True))
@@ -190,7 +195,18 @@ def _compare(lat: pl.DataFrame, w: pl.DataFrame, k: int, params: Params) -> tupl
     a = params.pull_alpha
     m = params.pull_relative_margin
     # His change must outrun hers; otherwise it is hers (or shared) and weighs nothing.
-    lat_his = lat_them is not None and (lat_me is None or lat_them >= lat_me * m)
+    # Her latency just after the change: if she slowed only later, she is mirroring him.
+    early_end = wk[min(k + params.min_recent_weeks, w.height - 1)] if k + params.min_recent_weeks < w.height else end
+    lat_me_early = _ratio(_pooled_latency(lat, r0, early_end, True), _pooled_latency(lat, b0, r0, True))
+    lat_his = lat_them is not None and (
+        lat_me is None
+        or lat_them >= lat_me * m
+        or (
+            lat_me_early is not None
+            and lat_me_early < params.pull_latency_ratio
+            and lat_them >= lat_me_early * m
+        )
+    )
     vol_his = vol_them is not None and (vol_me is None or vol_them * m <= vol_me)
     signs = []
     if lat_his and lat_them >= params.pull_latency_ratio and (p["latency"] or 1) < a:  # type: ignore[operator]
@@ -209,6 +225,9 @@ def _compare(lat: pl.DataFrame, w: pl.DataFrame, k: int, params: Params) -> tupl
         p_comb = float(stats.chi2.sf(chi, 2 * len(ps)))
     else:
         p_comb = 1.0
+    strong = ("latency" in signs and lat_them >= params.pull_strong_latency_ratio) or (  # type: ignore[operator]
+        "volume" in signs and vol_them <= params.pull_strong_volume_ratio  # type: ignore[operator]
+    )
     changes = PullAwayChanges(
         latency_ratio=lat_them,
         volume_ratio=vol_them,
@@ -219,6 +238,7 @@ def _compare(lat: pl.DataFrame, w: pl.DataFrame, k: int, params: Params) -> tupl
         her_volume_ratio=vol_me,
         p_values=p,
         signs=tuple(signs),
+        strong=bool(strong),
     )
     return changes, p_comb
 
@@ -280,10 +300,9 @@ def pull_away(
     best = None
     for k, ch, p_comb in results:
         conf = max(0.0, 1.0 - min(1.0, p_comb * tried))
-        fires = (
-            len(ch.signs) >= params.pull_min_signs
-            and ("latency" in ch.signs or "volume" in ch.signs)
-            and conf >= params.pull_min_confidence
+        fires = conf >= params.pull_min_confidence and (
+            (len(ch.signs) >= params.pull_min_signs and ("latency" in ch.signs or "volume" in ch.signs))
+            or ch.strong
         )
         key = (fires, conf, k)
         if best is None or key > best[0]:

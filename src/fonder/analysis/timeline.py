@@ -156,7 +156,14 @@ def timeline(
         lat_s=pl.when(pl.col("switch") & ~pl.col("start")).then(pl.col("gap_s")),
         fu=~pl.col("switch") & (pl.col("gap_s") >= gap_fu),
     ).with_columns(
-        fu_k=pl.when(pl.col("fu")).then(pl.col("fu").cast(pl.Int64).cum_sum().over("run")),
+        # Position of each follow-up in its run of unanswered bursts: the running count of
+        # follow-ups minus the count when the run began (no per-run window needed).
+        _cs=pl.col("fu").cast(pl.Int64).cum_sum(),
+    ).with_columns(
+        fu_k=pl.when(pl.col("fu")).then(
+            pl.col("_cs")
+            - pl.when(pl.col("switch")).then(pl.col("_cs") - pl.col("fu").cast(pl.Int64)).forward_fill()
+        ),
     )
 
     has_labels = labels is not None
@@ -164,5 +171,5 @@ def timeline(
         msgs = msgs.with_columns(_label_flags(msgs, labels)).with_columns(q=pl.col("l_question"))
     else:
         msgs = msgs.with_columns(q=pl.col("text").str.contains("?", literal=True).fill_null(False))
-    msgs = msgs.drop("_zone", "switch", "tz", "kind", "chat_id", *(["seq"] if "seq" in cols else []))
+    msgs = msgs.drop("_zone", "_cs", "switch", "tz", "kind", "chat_id", *(["seq"] if "seq" in cols else []))
     return Timeline(msgs=msgs, has_labels=has_labels, params=params)
