@@ -220,3 +220,11 @@ def test_report_json_has_the_dynamics_keys_and_no_nan() -> None:
     assert len(sig["weekly"]["me"]["messages"]) == len(sig["weekly"]["weeks"])
     assert isinstance(sig["longing"]["me"], int) and isinstance(sig["absence"]["silences"], int)
     json.dumps(sig, allow_nan=False)
+
+
+def test_fixed_offsets_are_read_per_row() -> None:
+    # An importer that keeps the source's offsets: +01:00 in summer, +00:00 (as "UTC") in winter.
+    summer = chat([(0, "me", "hi")], t0=datetime(2024, 7, 1, 23, 30, tzinfo=timezone.utc), tz="+01:00")
+    winter = chat([(0, "me", "hi")], t0=datetime(2024, 12, 1, 23, 30, tzinfo=timezone.utc), tz="UTC")
+    tl = timeline(pl.concat([summer.with_columns(msg_id=pl.lit("s")), winter]))
+    assert tl.msgs.get_column("late").to_list() == [True, False]

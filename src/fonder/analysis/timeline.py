@@ -5,7 +5,8 @@ Columns of :attr:`Timeline.msgs` (beyond ``msg_id``, ``ts``, ``text``):
 
 ============ ==================================================================================
 ``me``       true when "me" sent it
-``local``    naive local datetime in the chat's zone (:attr:`Params.tz` overrides)
+``local``    naive local datetime in the chat's zone, the most common ``tz`` of its rows
+             (a fixed offset such as ``+01:00`` is used per row; :attr:`Params.tz` overrides)
 ``week``     Monday of the local week (Date); ``month`` first day of the local month
 ``words``    words in the text (letters/digits, apostrophes inside a word kept: "don't" is one)
 ``q``        the message asks a question (``question`` label, or "?" without labels)
@@ -127,10 +128,16 @@ def timeline(
         .sort(["ts", "seq"] if "seq" in cols else ["ts"], maintain_order=True)
         .rename({"is_me": "me"})
     )
+    # Fixed offsets ("+01:00") are the source's own offset at that instant (they follow
+    # daylight saving), so they are used per row; zone names are used per chat (the most
+    # common one).
+    fixed = pl.col("tz").str.contains(r"^[+-]\d\d:\d\d$").fill_null(False)
     zones = base.group_by("chat_id").agg(
-        pl.col("tz").drop_nulls().mode().sort().first().alias("_zone")
+        pl.col("tz").filter(~fixed).drop_nulls().mode().sort().first().alias("_zone")
     )
-    base = base.join(zones, on="chat_id", how="left", maintain_order="left")
+    base = base.join(zones, on="chat_id", how="left", maintain_order="left").with_columns(
+        _zone=pl.when(fixed).then(pl.col("tz")).otherwise(pl.col("_zone"))
+    )
 
     prev_me = pl.col("me").shift(1)
     gap = pl.col("ts").diff().dt.total_seconds(fractional=True)
