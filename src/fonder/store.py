@@ -266,6 +266,11 @@ class Store:
                     "of the file and report this as a bug."
                 ) from exc
 
+    def _one(self, sql: str, params: list[object] | None = None) -> tuple | None:
+        """The first row of a query, reading the result to its end (DuckDB 2 wants that)."""
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0] if rows else None
+
     def close(self) -> None:
         """Close the connection."""
         self.con.close()
@@ -288,11 +293,11 @@ class Store:
 
     def chat_record(self, chat_id: str) -> ChatInfo | None:
         """The stored record of one chat, without counts; ``None`` when unknown."""
-        row = self.con.execute(
+        row = self._one(
             "SELECT chat_id, platform, title, participants, me, them, tz, 0, NULL, NULL "
             "FROM chats WHERE chat_id = ?",
             [chat_id],
-        ).fetchone()
+        )
         return _chat_info(row) if row else None
 
     def find_chat(self, ref: str | None) -> ChatInfo:
@@ -388,9 +393,9 @@ class Store:
             con.unregister("incoming")
         cols = ", ".join(f'"{c}"' for c in COLUMNS)
         con.execute(f"INSERT INTO messages ({cols}) SELECT {cols} FROM fresh")
-        added, added_counted = con.execute(
+        added, added_counted = self._one(
             "SELECT count(*), count(*) FILTER (WHERE kind NOT IN ('system', 'reaction')) FROM fresh"
-        ).fetchone()
+        )
         if w.labels is not None and w.tone_version is not None:
             self._write_labels(w.chat_id, w.labels, w.tone_version, only_fresh=old is not None)
         con.execute("DROP TABLE fresh")
@@ -424,9 +429,7 @@ class Store:
     ) -> None:
         """Store labels for a chat's messages (inside the caller's transaction)."""
         con = self.con
-        state = con.execute(
-            "SELECT tone_version FROM label_state WHERE chat_id = ?", [chat_id]
-        ).fetchone()
+        state = self._one("SELECT tone_version FROM label_state WHERE chat_id = ?", [chat_id])
         if state is not None and state[0] != version:
             # Older rules: the whole chat is relabelled at the next report instead.
             return
@@ -468,9 +471,7 @@ class Store:
 
     def label_version(self, chat_id: str) -> int | None:
         """The rules version a chat's stored labels were computed with; ``None`` if none."""
-        row = self.con.execute(
-            "SELECT tone_version FROM label_state WHERE chat_id = ?", [chat_id]
-        ).fetchone()
+        row = self._one("SELECT tone_version FROM label_state WHERE chat_id = ?", [chat_id])
         return int(row[0]) if row else None
 
     # -- reading --------------------------------------------------------------------------
@@ -528,7 +529,7 @@ class Store:
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            (n,) = con.execute("SELECT count(*) FROM messages WHERE chat_id = ?", [chat_id]).fetchone()
+            (n,) = self._one("SELECT count(*) FROM messages WHERE chat_id = ?", [chat_id])
             for table in ("messages", "labels", "label_state", "imports", "chats"):
                 con.execute(f"DELETE FROM {table} WHERE chat_id = ?", [chat_id])
             con.execute("COMMIT")

@@ -61,7 +61,7 @@ def bar(share: float | None, width: int = 20) -> Text:
     if share is None:
         return Text("—")
     mine = int(round(share * width))
-    return Text("█" * mine, style="magenta") + Text("█" * (width - mine), style="cyan")
+    return Text("█" * mine, style="magenta") + Text("░" * (width - mine), style="cyan")
 
 
 def print_imported(console: Console, chat: Any) -> None:
