@@ -228,3 +228,14 @@ def test_fixed_offsets_are_read_per_row() -> None:
     winter = chat([(0, "me", "hi")], t0=datetime(2024, 12, 1, 23, 30, tzinfo=timezone.utc), tz="UTC")
     tl = timeline(pl.concat([summer.with_columns(msg_id=pl.lit("s")), winter]))
     assert tl.msgs.get_column("late").to_list() == [True, False]
+
+
+def test_pull_away_copes_with_instant_replies_and_wordless_weeks() -> None:
+    from fonder.analysis import pull_away
+
+    rows = []
+    for day in range(70):  # ten weeks: he answers in the same second, with stickers only
+        rows += [(day * D, "me", "hi"), (day * D, "them", None, "sticker"), (day * D + 1, "them", None, "media")]
+    pa = pull_away(chat(rows), Params(min_messages=10))
+    assert pa.status == "ok" and not pa.detected
+    json.dumps(report_signals(chat(rows)), allow_nan=False)

@@ -180,7 +180,7 @@ def _compare(lat: pl.DataFrame, w: pl.DataFrame, k: int, params: Params) -> tupl
         return frame.select(expr.cast(pl.Float64)).to_series().to_numpy()
 
     enough = pl.col("replies_them") >= params.min_replies_per_week
-    lat_e = pl.when(enough).then(pl.col("latency_median_s_them").log())
+    lat_e = pl.when(enough).then(pl.col("latency_median_s_them").clip(lower_bound=1.0).log())
     vol_e = pl.col("messages_them") / pl.col("days")
     st_e = pl.col("starts_them") / (pl.col("starts_me") + pl.col("starts_them"))
     len_e = pl.col("words_them") / pl.col("messages_them")
@@ -246,11 +246,13 @@ def _compare(lat: pl.DataFrame, w: pl.DataFrame, k: int, params: Params) -> tupl
 def _features(w: pl.DataFrame, params: Params) -> np.ndarray:
     enough = pl.col("replies_them") >= params.min_replies_per_week
     x = w.select(
-        pl.when(enough).then(pl.col("latency_median_s_them").log()).alias("lat"),
+        # Clipped and shifted so that instant replies and word-less weeks stay finite.
+        pl.when(enough).then(pl.col("latency_median_s_them").clip(lower_bound=1.0).log()).alias("lat"),
         (pl.col("messages_them") / pl.col("days") * 7 + 1).log().alias("vol"),
         (pl.col("starts_them") / (pl.col("starts_me") + pl.col("starts_them"))).alias("starts"),
-        (pl.col("words_them") / pl.col("messages_them")).log().alias("len"),
+        (pl.col("words_them") / pl.col("messages_them") + 1).log().alias("len"),
     ).with_columns(pl.all().cast(pl.Float64).fill_nan(None)).to_numpy().astype(float)
+    x[~np.isfinite(x)] = np.nan
     x = np.column_stack([_fill(x[:, j]) for j in range(x.shape[1])])
     return _robust_scale(x)
 
@@ -281,7 +283,7 @@ def pull_away(
         return _not_enough(
             f"{his} message(s) from them; pull-away needs at least {params.min_messages}", n_weeks
         )
-    min_b, min_r = params.min_baseline_weeks, params.min_recent_weeks
+    min_b, min_r = max(params.min_baseline_weeks, 1), max(params.min_recent_weeks, 1)
     if n_weeks < min_b + min_r:
         return _not_enough(f"{n_weeks} weeks; pull-away needs {min_b + min_r}", n_weeks)
 
