@@ -101,7 +101,10 @@ def report_signals(
     params: Params = Params(),
 ) -> dict[str, Any]:
     """Every signal of ``messages`` (and tone ``labels`` when given) as the JSON-ready
-    ``signals`` object of the report."""
+    ``signals`` object of the report (shape in ``docs/signals.md``; keys are only added).
+
+    ``messages`` may be a prepared :class:`Timeline`; its own labels and params then apply.
+    """
     tl = timeline(messages, labels, params)
     conv = conversations(tl, params)
     lat = reply_latencies(tl, params)
