@@ -137,7 +137,11 @@ def _print_json(doc: Any) -> None:
 def import_(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Export files, zips or folders (e.g. \"WhatsApp Chat with Daniel.zip\").", show_default=False),
+        typer.Argument(
+            help="Export files, zips or folders (e.g. \"WhatsApp Chat with Daniel.zip\").",
+            show_default=False,
+            readable=False,  # fonder checks, and says what to do in one sentence
+        ),
     ],
     me: Annotated[str | None, typer.Option("--me", help="Your name as it appears in the chat.")] = None,
     with_: Annotated[

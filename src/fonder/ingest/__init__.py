@@ -18,7 +18,7 @@ from ..errors import ArchiveError, GroupChatError, MeUnknown, UnknownFormat
 from ..model import conform
 from ..store import fingerprint
 from .archive import open_sources
-from .base import Importer, ParseOptions, ParsedChat, Source
+from .base import SNIFF_BYTES, Importer, ParseOptions, ParsedChat, Source
 from .detect import by_name, choose, claimants
 from .whatsapp import WhatsAppImporter
 
@@ -65,6 +65,9 @@ def read(path: Path, options: ParseOptions, fmt: str | None = None) -> list[Read
     """
     path = Path(path)
     sources = open_sources(path)
+    for s in sources:
+        if s.loader is not None:
+            s.loader(SNIFF_BYTES)  # a damaged or hostile member says so now, not "unknown format"
     single = len(sources) == 1 and sources[0].member is None and sources[0].path == path
     picked: list[tuple[Source, Importer]] = []
     if fmt:

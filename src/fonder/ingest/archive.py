@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from ..errors import ArchiveError, InputError, UsageError
@@ -65,7 +66,7 @@ class _Zip:
         where = f"{self.path.name} › {info.filename}"
         try:
             return self._read(info, size, where)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
             raise ArchiveError(
                 f"The zip archive is damaged or incomplete — {where} — download or export it "
                 "again and import the new file."
