@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fonder.errors import DateOrderUnknown, ParseError, UsageError
-from fonder.ingest.base import ParseOptions, Source
-from fonder.ingest.whatsapp import WhatsAppImporter
+from fonder.ingest.base import ParseOptions, Source, localize
+from fonder.ingest.whatsapp import WhatsAppImporter, _to_utc
 from fonder.model import MESSAGE_SCHEMA
 
 DATA = Path(__file__).parent / "data"
@@ -322,6 +322,33 @@ def test_local_times_become_utc_across_daylight_saving_changes() -> None:
     assert chat.tz == "Europe/Berlin"
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    zone=st.sampled_from(
+        ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
+         "America/St_Johns", "Pacific/Chatham", "Asia/Kathmandu", "UTC"]
+    ),
+    times=st.lists(st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31)), max_size=200),
+)
+def test_hourly_offsets_agree_with_localize(zone: str, times: list[datetime]) -> None:
+    # Every hour around each time, plus the times, with minutes in the transition hours.
+    wall = pl.Series("t", times, dtype=pl.Datetime("us")).dt.truncate("1s")
+    wall = pl.concat([wall, wall.dt.offset_by("30m"), wall.dt.offset_by("1h")])
+    exact = wall.to_frame().select(localize(pl.col("t"), zone)).to_series()
+    fast = _to_utc(wall.cast(pl.Int64), zone)
+    assert fast.to_list() == exact.to_list()
+
+
+def test_hourly_offsets_around_half_hour_shifts() -> None:
+    # Lord Howe Island moves its clocks by 30 minutes at 02:00.
+    wall = pl.datetime_range(
+        datetime(2023, 9, 30, 23), datetime(2023, 10, 1, 4), "1m", eager=True
+    ).append(pl.datetime_range(datetime(2023, 4, 1, 23), datetime(2023, 4, 2, 4), "1m", eager=True))
+    wall = wall.cast(pl.Datetime("us")).alias("t")
+    exact = wall.to_frame().select(localize(pl.col("t"), "Australia/Lord_Howe")).to_series()
+    assert _to_utc(wall.cast(pl.Int64), "Australia/Lord_Howe").to_list() == exact.to_list()
+
+
 def test_no_zone_given_means_this_machines_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     chat = IMPORTER.parse(source("31/12/2023, 21:41 - Maya: Hi\n"), ParseOptions())[0]
@@ -443,8 +470,9 @@ def test_sniff_refuses_what_is_not_a_whatsapp_export(name: str) -> None:
     assert IMPORTER.sniff(source(NOT_WHATSAPP[name], name=f"{name}.txt")) is False
 
 
-def test_sniff_never_raises_on_a_missing_file(tmp_path: Path) -> None:
+def test_sniff_never_raises_on_a_missing_file_or_a_folder(tmp_path: Path) -> None:
     assert IMPORTER.sniff(Source(tmp_path / "gone.txt")) is False
+    assert IMPORTER.sniff(Source(tmp_path)) is False
 
 
 def test_sniff_reads_content_not_names() -> None:
