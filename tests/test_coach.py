@@ -167,8 +167,12 @@ def test_safety_leads_and_no_space_advice_is_given():
     for words in SPACE_WORDS:
         assert words not in advice, words
     actions = coach.top_actions(found)
-    assert "1-800-799-7233" in actions[0]
+    assert "1-800-799-7233" in actions[0] and "someone you trust" in actions[1]
     assert not any(w in all_text(actions) for w in SPACE_WORDS)
+    # nothing coaches the relationship meanwhile: only her own life keeps its advice
+    for f in found:
+        if f.principle not in ("S1", "P5"):
+            assert f.advice == coach.messages.SAFETY_OVERRIDE and f.severity in ("info", "low")
 
 
 def test_one_jealous_question_alone_is_not_a_safety_alarm():

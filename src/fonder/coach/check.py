@@ -189,7 +189,7 @@ def check_of(chat: Chat, signals: dict[str, Any], draft: str, at: datetime, span
 
     if bad:
         verdict = "rethink"
-        suggestion = rewrite(draft, found, quiet=unanswered > 0)
+        suggestion = rewrite(draft, found)
     elif wait_until is not None:
         verdict = "wait"
     if verdict == "send":
@@ -244,7 +244,7 @@ def _clean(action: str) -> str | None:
     return a
 
 
-def rewrite(draft: str, labels: list[str], *, quiet: bool = False) -> str | None:
+def rewrite(draft: str, labels: list[str]) -> str | None:
     """A kinder version of ``draft`` for criticism, demands, reassurance seeking and compliment
     fishing; None for the rest."""
     if "criticism" in labels:
@@ -266,7 +266,7 @@ def rewrite(draft: str, labels: list[str], *, quiet: bool = False) -> str | None
             return M.REWRITE_DEMAND.format(action=action)
         return M.REWRITE_DEMAND_GENERIC
     if "reassurance_seeking" in labels:
-        return M.REWRITE_REASSURANCE_QUIET if quiet else M.REWRITE_REASSURANCE
+        return M.REWRITE_REASSURANCE
     if "compliment_fishing" in labels:
         return M.REWRITE_COMPLIMENT
     return None

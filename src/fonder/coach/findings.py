@@ -117,9 +117,17 @@ def findings_of(chat: Chat, signals: dict[str, Any]) -> list[Finding]:
         out.append(_s1(chat, saf))
     safe_mode = saf is not None
     for fn in (_p0, _p1, _p2, _p3, _p4, _p5, _p6, _p7, _p8, _p9, _p10):
-        f = fn(chat, signals, safe_mode)
+        f = fn(chat, signals)
         if f is not None:
             out.append(f)
+    if safe_mode:
+        # the safety section leads; no coaching of space, pace or the relationship meanwhile
+        out = [
+            f if f.principle in SAFE_MODE_KEEP else _replace(
+                f, severity=cap_severity(f.severity, "low"), advice=M.SAFETY_OVERRIDE
+            )
+            for f in out
+        ]
     if chat.short:
         note = M.SHORT_DATA.format(days=round(chat.days), n=chat.n)
         out = [
@@ -133,6 +141,9 @@ def findings_of(chat: Chat, signals: dict[str, Any]) -> list[Finding]:
     return [_replace(f, rank=i + 1, name=M.PRINCIPLES[f.principle]) for i, f in enumerate(ranked)]
 
 
+#: Findings whose advice stands when S1 fires (it is about her own life, not about him).
+SAFE_MODE_KEEP: Final[tuple[str, ...]] = ("S1", "P5")
+
 #: When fewer than three findings ask for change, these principles' advice fills the list.
 EVERGREEN: Final[tuple[str, ...]] = ("P8", "P7", "P5", "P9")
 
@@ -142,7 +153,8 @@ def top_actions(found: list[Finding]) -> list[str]:
     actions: list[str] = []
     ranked = sorted(found, key=lambda f: f.rank or 99)
     if any(f.principle == "S1" for f in ranked):
-        actions.append(M.SAFETY_ACTION)
+        own = [f.advice for f in ranked if f.principle == "P5"]
+        return [M.SAFETY_ACTION, M.SAFETY_ACTION_TRUST, *own][:3]
     for f in ranked:
         if f.principle != "S1" and f.severity != "info" and f.advice not in actions:
             actions.append(f.advice)
@@ -256,7 +268,8 @@ def _s1(chat: Chat, saf: Safety) -> Finding:
         )
         for k, n in saf.counts.items()
     ]
-    facts = [saf.sentence, "; ".join(facts).capitalize() + "."]
+    counted = "; ".join(facts)
+    facts = [saf.sentence, counted[:1].upper() + counted[1:] + "."]
     if saf.first and saf.last:
         facts.append(M.SAFETY_SPAN.format(first=M.day(saf.first), last=M.day(saf.last)))
     return _finding(
@@ -442,7 +455,7 @@ def _p0_facts(chat: Chat, r: dict[str, Any]) -> list[str]:
     return facts
 
 
-def _p0(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p0(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     r = _longing_reading(chat, signals)
     state = r.get("state", "unknown")
     if state == "no_labels" and not r.get("silences"):
@@ -457,8 +470,6 @@ def _p0(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
         advice = M.P0_ADVICE_WARM
     else:
         advice = M.P0_ADVICE_UNKNOWN
-    if safe_mode:
-        severity, advice = "info", M.SAFETY_OVERRIDE
     # his longing messages: those that broke a silence first, then the most recent
     examples = []
     broke_ids = {s["msg"]["msg_id"] for s in r.get("silence_longing", [])}
@@ -494,7 +505,7 @@ def _fu_weekly(chat: Chat) -> pl.DataFrame:
     return weeks.join(per, on="week", how="left").with_columns(pl.col("me", "them").fill_null(0)).sort("week")
 
 
-def _p1(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p1(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     cut = _recent(chat)
     rec = chat.window(cut)
     mine_fu = int(rec.filter(pl.col("me")).get_column("fu").sum())
@@ -626,8 +637,6 @@ def _p1(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
         advice = M.P1_ADVICE.format(p75=M.duration(p75)) if p75 else M.P1_ADVICE_NO_LATENCY
         if "reassurance" in sev:
             advice += M.P1_ADVICE_REASSURANCE
-    if safe_mode:
-        severity, advice = cap_severity(severity, "low"), M.P1_ADVICE_SAFETY
     examples = chat.examples(("reassurance_seeking", "compliment_fishing"), who="me", start=cut)
     if len(examples) < 3:
         fu_rows = chat.msgs.filter(pl.col("me") & pl.col("fu") & (pl.col("ts") >= cut) & pl.col("text").is_not_null())
@@ -668,7 +677,7 @@ def _window_stats(chat: Chat, lo: date, hi: date) -> dict[str, float | None]:
     }
 
 
-def _p2(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p2(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     pa = signals.get("pull_away") or {}
     them = chat.them_name or "He"
     numbers: dict[str, Any] = {k: pa.get(k) for k in ("status", "detected", "since", "confidence", "changes", "signs")}
@@ -676,14 +685,14 @@ def _p2(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
         reason = pa.get("reason") or "not enough data"
         return _finding("P2", "info", M.P2_TITLE_SHORT.format(them=them),
                         [M.P2_FACT_REASON.format(reason=reason[:1].upper() + reason[1:])],
-                        numbers, [], M.SAFETY_OVERRIDE if safe_mode else M.P2_ADVICE_SHORT,
+                        numbers, [], M.P2_ADVICE_SHORT,
                         M.RESEARCH["reply_speed"])
     ch = pa.get("changes") or {}
     recent_lat = chat.latency("them", start=chat.since(RECENT_DAYS))
     if not pa.get("detected"):
         facts = [M.P2_FACT_STEADY.format(lat=M.ratio(ch.get("latency_ratio")), vol=M.ratio(ch.get("volume_ratio")))]
         return _finding("P2", "info", M.P2_TITLE_STEADY.format(them=them), facts, numbers, [],
-                        M.SAFETY_OVERRIDE if safe_mode else M.P2_ADVICE_STEADY, M.RESEARCH["reply_speed"])
+                        M.P2_ADVICE_STEADY, M.RESEARCH["reply_speed"])
     since = _d(pa.get("since"))
     base = pa.get("baseline") or {}
     rec = pa.get("recent") or {}
@@ -725,8 +734,6 @@ def _p2(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
     conf = pa.get("confidence") or 0.0
     severity = "high" if conf >= 0.99 and len(signs) >= 3 else "medium"
     advice = M.P2_ADVICE.format(median=M.duration(recent_lat[0]))
-    if safe_mode:
-        severity, advice = "low", M.SAFETY_OVERRIDE
     examples = chat.examples("stonewall_reply", who="them", start=datetime.combine(since, datetime.min.time(), tzinfo=chat.last.tzinfo) if since else None)  # type: ignore[union-attr]
     return _finding("P2", severity, M.P2_TITLE_DETECTED.format(them=them, since=M.day(since)),
                     facts, numbers, examples, advice, M.RESEARCH["reply_speed"])
@@ -737,7 +744,7 @@ def _p2(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _p3(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p3(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     bal = signals.get("balance") or {}
     comp = bal.get("composite")
     if comp is None:
@@ -797,7 +804,7 @@ def _longest_until(weekly: list[dict[str, Any]], threshold: float, longest: int)
 # --------------------------------------------------------------------------------------------
 
 
-def _p4(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p4(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     cut = _recent(chat)
     counts = (signals.get("counts") or {}).get("questions") or {}
     q_me, q_them = int(counts.get("me") or 0), int(counts.get("them") or 0)
@@ -863,7 +870,7 @@ def own_life_mentions(chat: Chat) -> list[tuple[str, int]]:
     return out
 
 
-def _p5(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p5(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     if not chat.has_labels:
         return None
     from fonder.coach.plan import own_life_suggestions
@@ -890,9 +897,13 @@ def _p5(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
         key, severity = "thin", "low"
     else:
         key, severity = "info", "info"
-    ideas = own_life_suggestions(chat, [], chat.local(chat.last).date(), k=2)  # type: ignore[arg-type]
-    idea_text = " and ".join(i["title"].lower() for i in ideas) if ideas else ""
-    advice = (M.P5_ADVICE if severity != "info" else M.P5_ADVICE_INFO).format(ideas=idea_text)
+    if severity == "info":
+        kept = [t for t, _ in things[:2]]
+        advice = M.P5_ADVICE_INFO.format(things=" and ".join(kept)) if kept else M.P5_ADVICE_INFO_NONE
+    else:
+        ideas = [i for i in own_life_suggestions(chat, [], chat.local(chat.last).date(), k=4)  # type: ignore[arg-type]
+                 if i["source"] != "chat"][:2]
+        advice = M.P5_ADVICE.format(ideas=" and ".join(i["title"].lower() for i in ideas))
     numbers = {"own_life": total, "share": _r(share), "recent_share": _r(rec_share),
                "earlier_share": _r(earlier_share), "things": dict(things[:6])}
     examples = chat.examples("own_life", who="me", start=cut) or chat.examples("own_life", who="me")
@@ -904,7 +915,7 @@ def _p5(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _p6(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p6(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     if not chat.has_labels:
         return None
     cut = _recent(chat)
@@ -925,7 +936,7 @@ def _p6(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
     if n_me:
         facts.append(M.P6_FACT_MINE.format(n=n_me, recent=r_me))
     if n_them:
-        facts.append(M.P6_FACT_HIS.format(n=n_them, recent=r_them))
+        facts.append(M.P6_FACT_HIS.format(n=M.plural(n_them, "such message", "such messages"), recent=r_them))
     if days.height:
         facts.append(M.P6_FACT_DAYS.format(days=days.height))
         repair = _repair_hours(m, days)
@@ -941,12 +952,10 @@ def _p6(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
     elif r_them >= P6_MEDIUM:
         key, severity = "his", "low"
     else:
-        key, severity = "info", "info"
+        key, severity = ("rare" if n_me else "info"), "info"
         if not n_me:
             facts.insert(0, M.P6_FACT_NONE.format(days=round(chat.days)))
     advice = M.P6_ADVICE if severity != "info" else M.P6_ADVICE_INFO
-    if key == "his" and safe_mode:
-        advice = M.SAFETY_OVERRIDE
     who = "them" if key == "his" else "me"
     examples = chat.examples(CONFLICT_LABELS, who=who, start=cut) or chat.examples(CONFLICT_LABELS, who=who)
     return _finding("P6", severity, M.P6_TITLE[key], facts, numbers, examples, advice, M.RESEARCH["horsemen"])
@@ -971,7 +980,7 @@ def _repair_hours(m: pl.DataFrame, days: pl.DataFrame) -> float | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _p7(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p7(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     if not chat.has_labels:
         return None
     a_me, a_them = chat.count("appreciation", "me"), chat.count("appreciation", "them")
@@ -1000,7 +1009,7 @@ def _p7(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _p8(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p8(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     if not chat.has_labels:
         return None
     from fonder.coach.plan import pick_date_ideas
@@ -1040,7 +1049,7 @@ def _p8(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _p9(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p9(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     if not chat.has_labels:
         return None
     cut = _recent(chat)
@@ -1073,7 +1082,7 @@ def _p9(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _p10(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None:
+def _p10(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     if not chat.has_labels:
         return None
     me_n, them_n = chat.count("longing", "me"), chat.count("longing", "them")
@@ -1092,8 +1101,6 @@ def _p10(chat: Chat, signals: dict[str, Any], safe_mode: bool) -> Finding | None
         key, severity, advice = "none", "info", M.P10_ADVICE_THEM
     else:
         key, severity, advice = "mutual", "info", M.P10_ADVICE_MUTUAL
-    if safe_mode and key == "me_more":
-        severity, advice = "info", M.SAFETY_OVERRIDE
     numbers = {"longing": {"me": me_n, "them": them_n}, "affection": {"me": af_me, "them": af_them},
                "first_by": fb}
     examples = chat.examples("longing", who="me", start=_recent(chat, TREND_DAYS)) if key == "me_more" else []

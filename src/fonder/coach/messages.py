@@ -165,8 +165,8 @@ SHORT_DATA = (
 BASED_ON = "Based on {days} days and {n} messages, up to {last}."
 NO_LABELS = "This needs the tone of the messages, which fonder could not read for this chat."
 SAFETY_OVERRIDE = (
-    "His pace is not what matters here. Please read the safety section first; fonder does not "
-    "coach space or timing in a chat like this."
+    "fonder doesn't coach this while his messages include what the safety section shows: "
+    "please read that first. None of it is yours to fix by texting differently."
 )
 
 # --------------------------------------------------------------------------------------------
@@ -347,9 +347,6 @@ P1_ADVICE_FINE = (
     "Nothing to change: you give about as much as you get. Keep writing when you have something "
     "to say."
 )
-P1_ADVICE_SAFETY = (
-    "How often you text is not the problem here. Please read the safety section first."
-)
 
 # P2 — pull-away
 P2_TITLE_DETECTED = "{them} has pulled back since the week of {since}"
@@ -461,20 +458,22 @@ P5_FACT_TREND = "Last 4 weeks: {recent} of your messages, against {earlier} befo
 P5_ADVICE = (
     "Put two things of your own in this week before you plan anything with him: {ideas}."
 )
-P5_ADVICE_INFO = "Keep your own week full; {ideas} are a good start if you want more."
+P5_ADVICE_INFO = "Keep your own week full: you already make room for {things}."
+P5_ADVICE_INFO_NONE = "Keep your own week full, whatever fills it for you."
 
 # P6 — anger, nitpicking
 P6_TITLE = {
     "medium": "Arguments are happening by text",
     "low": "Some criticism has crept into your messages",
     "his": "Some of his messages are critical or cold",
+    "rare": "Criticism is rare between you",
     "info": "No criticism or contempt from you",
 }
 P6_FACT_MINE = (
     "You sent {n} messages with criticism, contempt, blame or demands ({recent} in the last 4 "
     "weeks)."
 )
-P6_FACT_HIS = "He sent {n} such messages ({recent} in the last 4 weeks)."
+P6_FACT_HIS = "He sent {n} ({recent} in the last 4 weeks)."
 P6_FACT_DAYS = "{days} days had a clash by text (two or more such messages)."
 P6_FACT_REPAIR = "After a clash, the next warm word came after a median of {median}."
 P6_FACT_NONE = "None of your messages in {days} days criticised, blamed or made demands of him."
@@ -578,6 +577,10 @@ SAFETY_NOTE = (
 SAFETY_ACTION = (
     "Read the safety section; if you feel unsafe, call a helpline (US 1-800-799-7233, UK "
     "0808 2000 247) or your local emergency number."
+)
+SAFETY_ACTION_TRUST = (
+    "Tell someone you trust what has been happening, and keep a copy of the messages that "
+    "worry you."
 )
 SAFETY_FINDING_TITLE = "{them}'s messages include {what}"
 SAFETY_FINDING_ADVICE = (
@@ -730,7 +733,6 @@ VERDICT_WORDS: Final[dict[str, str]] = {
 REWRITE_REASSURANCE = (
     "I've been missing you this week. No pressure, I'd love to catch up when you have a moment."
 )
-REWRITE_REASSURANCE_QUIET = "Hope your day's going well. Talk later 🙂"
 REWRITE_COMPLIMENT = "Trying something new tonight, and I really like it 🙂"
 REWRITE_CRITICISM_NEVER = (
     "It would mean a lot to me if you'd {action}. Can we talk about it when we see each other?"
