@@ -209,4 +209,120 @@ def _shares(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
         console.print(line)
 
 
-_SECTIONS = [_conversations, _latency, _follow_ups, _shares]
+def _ratio_words(ratio: float | None, more: str, less: str) -> str | None:
+    if ratio is None:
+        return None
+    if ratio >= 1.15:
+        return f"{ratio:.1f}× {more}"
+    if ratio <= 0.87:
+        return f"{(1 - ratio) * 100:.0f}% {less}"
+    return None
+
+
+def _pull_away(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
+    pa = sig.get("pull_away")
+    if not pa:
+        return
+    console.print()
+    console.print(Text(f"Is {them} pulling away?", style="bold"))
+    if pa.get("status") != "ok":
+        console.print(f"  Not enough data to say yet ({pa.get('reason') or 'too few weeks'}).", markup=False)
+        return
+    weekly = sig.get("weekly") or {}
+    his = weekly.get("them") or {}
+    if pa.get("detected"):
+        ch = pa.get("changes") or {}
+        parts = [
+            w
+            for w in (
+                _ratio_words(ch.get("latency_ratio"), "longer to reply", "faster replies"),
+                _ratio_words(ch.get("volume_ratio"), "more messages", "fewer messages"),
+                _ratio_words(ch.get("length_ratio"), "longer messages", "shorter messages"),
+            )
+            if w
+        ]
+        delta = ch.get("starts_share_delta")
+        if delta is not None and abs(delta) >= 0.1:
+            parts.append(f"{'more' if delta > 0 else 'fewer'} of the conversations started by him ({delta * 100:+.0f} points)")
+        console.print(
+            f"  Yes, since {day(pa['since'])} (confidence {percent(pa.get('confidence'))}): "
+            + ("; ".join(parts) if parts else "he writes differently")
+            + ", compared with his own earlier weeks.",
+            markup=False,
+        )
+    else:
+        console.print(f"  No: {them}'s pace is steady against his own earlier weeks.", markup=False)
+    if his:
+        console.print(f"  his reply time, weekly   {sparkline(his.get('latency_median_s') or [])}", markup=False)
+        console.print(f"  his messages, weekly     {sparkline(his.get('messages') or [])}", markup=False)
+
+
+def _longing(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
+    lg = sig.get("longing")
+    if not lg or lg.get("status") != "ok":
+        return
+    console.print()
+    console.print(Text(f"Does {them} miss you?", style="bold"))
+    months = lg.get("per_month") or []
+    console.print(
+        f"  {them} wrote that he misses you or can't wait to see you {lg['them']} times "
+        f"({lg['per_month_rate']['them']:.1f} a month); you did {lg['me']} times. "
+        f"He said it first {lg['first_by']['them']} times, you {lg['first_by']['me']}.",
+        markup=False,
+    )
+    if months:
+        console.print(
+            f"  his, month by month      {sparkline([m['them'] for m in months])}  "
+            f"({', '.join(str(m['them']) for m in months)})",
+            markup=False,
+        )
+    ab = sig.get("absence")
+    if ab and ab.get("silences"):
+        hours = ab.get("median_hours_to_reach_out")
+        after = f", after {duration(hours * 3600)} (median)" if hours is not None else ""
+        console.print(
+            f"  {ab['silences']} times you went quiet for a day or more; {them} reached out "
+            f"first {ab['they_reached_out']} times{after}.",
+            markup=False,
+        )
+
+
+def _balance(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
+    bal = sig.get("balance")
+    if not bal or not bal.get("weekly"):
+        return
+    values = [w.get("composite") for w in bal["weekly"]]
+    console.print()
+    console.print(Text("Is the effort mutual?", style="bold"))
+    console.print(
+        f"  your share of the effort, weekly  {sparkline(values)}  "
+        f"(now {percent(next((v for v in reversed(values) if v is not None), None))})",
+        markup=False,
+    )
+    over = bal.get("weeks_over_threshold") or 0
+    threshold = bal.get("threshold", 0.65)
+    if over:
+        span = "This last week" if over == 1 else f"The last {over} weeks in a row"
+        console.print(f"  {span} you carried more than {percent(threshold)} of it.", markup=False)
+    pw = sig.get("pursue_withdraw")
+    if pw and pw.get("status") == "ok" and pw.get("reading") not in (None, "none"):
+        console.print(
+            f"  When his replies slowed, your follow-ups rose ({pw['reading']} link, r = {pw['r']:.2f}).",
+            markup=False,
+        )
+
+
+def _style(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
+    st = sig.get("style")
+    if not st or st.get("lsm") is None:
+        return
+    console.print()
+    console.print(Text("How you write to each other", style="bold"))
+    console.print(
+        f"  style matching {st['lsm']:.2f} (1 = the same small words in the same measure); "
+        f"'we/us/our' per 100 words: you {st['we_per_100']['me']:.1f}, {them} {st['we_per_100']['them']:.1f}.",
+        markup=False,
+    )
+
+
+_SECTIONS = [_pull_away, _longing, _conversations, _latency, _follow_ups, _shares, _balance, _style]
