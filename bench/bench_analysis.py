@@ -174,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, (secs, cpu) in rows:
         print(f"{name:<{width}}  {secs:>8.3f}  {cpu:>8.3f}")
     verdict = "met" if total <= 5.0 or args.messages < 1_000_000 else "MISSED"
-    print(f"target: everything for 1,000,000 messages <= 5 s on 2 cores: {verdict} ({total:.2f} s)")
+    busy = ""
+    if load == load and load > (os.cpu_count() or 1):
+        busy = f"; the machine was busy (load {load:.1f}): CPU time {rows[0][1][1]:.2f} s is the steadier figure"
+    print(f"target: everything for 1,000,000 messages <= 5 s on 2 cores: {verdict} ({total:.2f} s wall{busy})")
 
     OUT.mkdir(parents=True, exist_ok=True)
     result = {
