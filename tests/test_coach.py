@@ -198,8 +198,10 @@ def test_short_chat_says_so_and_claims_nothing_confident():
 
 
 def test_without_labels_the_headline_says_it_cannot_tell():
+    from fonder.analysis import report_signals
+
     m, _, _ = demo()
-    sig = __import__("fonder.analysis", fromlist=["report_signals"]).report_signals(m)
+    sig = report_signals(m)
     h = coach.headline(sig, m, None, me=ME, them=THEM)
     assert h.trend == "unknown" and "can't tell" in h.sentence
     found = coach.findings(sig, m, None, me=ME, them=THEM)
@@ -211,6 +213,8 @@ def test_empty_chat_has_no_findings():
     lab, sig = analyse(m)
     assert coach.findings(sig, m, lab, me=ME, them=THEM) == []
     assert coach.safety(m, lab, them=THEM) is None
+    h = coach.headline(sig, m, lab, me=ME, them=THEM)
+    assert h.trend == "unknown" and "nothing in this chat yet" in h.sentence
 
 
 # --- words: one place, and never shaming ----------------------------------------------------------

@@ -118,6 +118,15 @@ def test_messages_after_at_are_ignored():
     assert c.numbers["unanswered"] == 1 and c.verdict == "wait"
 
 
+def test_before_he_has_written_anything_timing_is_not_judged():
+    m = frame([(T0, "me", "hi! it was lovely to meet you")])
+    lab, sig = analyse(m)
+    c = coach.check_draft("want to get a coffee on saturday?", m, lab, sig, me=ME, them=THEM,
+                          at=T0 + timedelta(minutes=5))
+    assert c.verdict == "send" and c.wait_until is None
+    assert any("hasn't written" in r for r in c.reasons)
+
+
 def test_an_empty_draft_is_rethink():
     c = _check("   ", at=LAST_DAY)
     assert c.verdict == "rethink" and c.labels == []

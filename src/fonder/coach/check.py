@@ -146,7 +146,8 @@ def check_of(chat: Chat, signals: dict[str, Any], draft: str, at: datetime, span
             numbers["since_his_last_s"] = round((at - his_last).total_seconds(), 1)  # type: ignore[operator]
             if unanswered == 0:
                 if not bad:
-                    reasons.append(M.CHECK_REPLYING.format(ago=M.duration((at - his_last).total_seconds())))  # type: ignore[operator]
+                    ago = (at - his_last).total_seconds()  # type: ignore[operator]
+                    reasons.append(M.CHECK_REPLYING.format(ago=M.duration(ago)))
             else:
                 first = mine_after.get_column("ts").min()
                 last = mine_after.get_column("ts").max()

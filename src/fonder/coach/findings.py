@@ -69,6 +69,7 @@ P4_QUESTION_SHARE, P4_QUESTION_MIN = 0.7, 20
 
 #: P5: her own-life share falls below this fraction of before, or is this thin overall.
 P5_FADING, P5_MIN_EARLIER, P5_THIN, P5_THIN_MIN = 0.5, 0.05, 0.02, 200
+P5_SOME = 0.05  # under this share (and above P5_THIN): "some of your own life comes through"
 
 #: P6: her criticism/contempt/defensiveness/demands in the last 4 weeks.
 P6_MEDIUM, P6_LOW = 4, 2
@@ -82,6 +83,7 @@ P8_PLANS_SHARE, P8_PLANS_MIN, P8_STALE_DAYS = 0.75, 4, 60
 
 #: P9: playfulness falling below this fraction of before (from at least P9_MIN_EARLIER).
 P9_FADING, P9_MIN_EARLIER = 0.5, 0.05
+P9_LITTLE = 0.02  # under this share of all messages: "not much playfulness so far"
 
 #: P10: one side says it this many times more (and at least this many messages more).
 P10_FACTOR, P10_MIN_GAP = 2.0, 5
@@ -381,7 +383,9 @@ def headline_of(chat: Chat, signals: dict[str, Any]) -> Headline:
     state = r.get("state", "unknown")
     weeks = TREND_DAYS // 7
     fields = dict(them=them, weeks=weeks, days=r.get("days", 0), n=r.get("n", 0))
-    if state == "no_labels":
+    if chat.n == 0:
+        main = M.HEADLINE_EMPTY.format(**fields)
+    elif state == "no_labels":
         main = M.HEADLINE_NO_LABELS.format(**fields)
     elif state == "short":
         main = M.HEADLINE_SHORT.format(**fields)
@@ -420,6 +424,8 @@ def headline_of(chat: Chat, signals: dict[str, Any]) -> Headline:
         tail = tmpl.format(hours=M.hours(longest["hours"]), day=M.day(chat.local(start)) if start else "")
     sentence = main + tail + M.HEADLINE_END
     facts = _p0_facts(chat, r)
+    if chat.short and chat.n:
+        facts.insert(0, M.SHORT_DATA.format(days=round(chat.days), n=chat.n))
     numbers = {k: r.get(k) for k in ("them", "me", "recent", "earlier", "recent_rate", "earlier_rate",
                                      "silences", "reached", "median_hours", "trend")}
     return Headline(sentence=sentence, trend=r.get("trend", "unknown"), facts=facts, numbers=numbers)
@@ -427,8 +433,6 @@ def headline_of(chat: Chat, signals: dict[str, Any]) -> Headline:
 
 def _p0_facts(chat: Chat, r: dict[str, Any]) -> list[str]:
     facts: list[str] = []
-    if chat.short:
-        facts.append(M.SHORT_DATA.format(days=round(chat.days), n=chat.n))
     if chat.has_labels and "them" in r:
         facts.append(M.FACT_LONGING_TOTAL.format(
             days=r["days"], them_times=M.times(r["them"]), me_times=M.times(r["me"])
@@ -564,7 +568,8 @@ def _p1(chat: Chat, signals: dict[str, Any]) -> Finding | None:
             pl.col("me") & (pl.col("week") >= peak["start"]) & (pl.col("week") <= peak["end"])
         ).get_column("fu_k").max() or 0)
         facts.append(M.P1_FACT_FU_PEAK.format(
-            start=M.day(peak["start"]), end=M.day(min(peak["end"], chat.local(chat.last).date())),  # type: ignore[arg-type]
+            start=M.day(peak["start"]),
+            end=M.day(min(peak["end"], chat.local(chat.last).date())),  # type: ignore[arg-type]
             n=peak["n"], rate=M.rate(peak["rate"]), x=M.ratio(peak["x"]), streak=streak,
         ))
         numbers["follow_up_peak"] = {"start": peak["start"].isoformat(), "end": peak["end"].isoformat(),
@@ -595,8 +600,9 @@ def _p1(chat: Chat, signals: dict[str, Any]) -> Finding | None:
 
     # reassurance seeking and compliment fishing
     if chat.has_labels:
-        r_recent = chat.count("reassurance_seeking", "me", start=cut) + chat.count("compliment_fishing", "me", start=cut)
-        r_total = chat.count("reassurance_seeking", "me") + chat.count("compliment_fishing", "me")
+        asking = ("reassurance_seeking", "compliment_fishing")
+        r_recent = sum(chat.count(name, "me", start=cut) for name in asking)
+        r_total = sum(chat.count(name, "me") for name in asking)
         numbers["reassurance"] = {"recent": r_recent, "total": r_total}
         mine_recent = max(1, int(rec.get_column("me").sum()))
         if r_recent >= REASSURE_MEDIUM and r_recent / mine_recent >= REASSURE_MEDIUM_SHARE:
@@ -639,7 +645,9 @@ def _p1(chat: Chat, signals: dict[str, Any]) -> Finding | None:
             advice += M.P1_ADVICE_REASSURANCE
     examples = chat.examples(("reassurance_seeking", "compliment_fishing"), who="me", start=cut)
     if len(examples) < 3:
-        fu_rows = chat.msgs.filter(pl.col("me") & pl.col("fu") & (pl.col("ts") >= cut) & pl.col("text").is_not_null())
+        fu_rows = chat.msgs.filter(
+            pl.col("me") & pl.col("fu") & (pl.col("ts") >= cut) & pl.col("text").is_not_null()
+        )
         if fu_rows.height:
             fu_rows = fu_rows.sort("fu_k", descending=True).head(3 - len(examples)).with_columns(
                 label=pl.lit("follow_up")
@@ -680,11 +688,14 @@ def _window_stats(chat: Chat, lo: date, hi: date) -> dict[str, float | None]:
 def _p2(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     pa = signals.get("pull_away") or {}
     them = chat.them_name or "He"
-    numbers: dict[str, Any] = {k: pa.get(k) for k in ("status", "detected", "since", "confidence", "changes", "signs")}
+    keys = ("status", "detected", "since", "confidence", "changes", "signs")
+    numbers: dict[str, Any] = {k: pa.get(k) for k in keys}
     if pa.get("status") != "ok":
-        reason = pa.get("reason") or "not enough data"
+        from fonder.analysis import Params
+
+        weeks = M.plural(int(pa.get("weeks") or 0), "week", "weeks")
         return _finding("P2", "info", M.P2_TITLE_SHORT.format(them=them),
-                        [M.P2_FACT_REASON.format(reason=reason[:1].upper() + reason[1:])],
+                        [M.P2_FACT_SHORT.format(min_weeks=Params().min_weeks, weeks=weeks)],
                         numbers, [], M.P2_ADVICE_SHORT,
                         M.RESEARCH["reply_speed"])
     ch = pa.get("changes") or {}
@@ -716,7 +727,8 @@ def _p2(chat: Chat, signals: dict[str, Any]) -> Finding | None:
             ))
     if "starts" in signs and r.get("starts") is not None and b.get("starts") is not None:
         facts.append(M.P2_FACT_STARTS.format(
-            pts=round(-100 * (ch.get("starts_share_delta") or 0)), recent=M.pct(r["starts"]), base=M.pct(b["starts"])
+            pts=round(-100 * (ch.get("starts_share_delta") or 0)),
+            recent=M.pct(r["starts"]), base=M.pct(b["starts"]),
         ))
     if (ch.get("questions_ratio") or 1) < 0.75:
         facts.append(M.P2_FACT_QUESTIONS.format(pct=M.pct(1 - ch["questions_ratio"])))
@@ -734,7 +746,8 @@ def _p2(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     conf = pa.get("confidence") or 0.0
     severity = "high" if conf >= 0.99 and len(signs) >= 3 else "medium"
     advice = M.P2_ADVICE.format(median=M.duration(recent_lat[0]))
-    examples = chat.examples("stonewall_reply", who="them", start=datetime.combine(since, datetime.min.time(), tzinfo=chat.last.tzinfo) if since else None)  # type: ignore[union-attr]
+    start = datetime.combine(since, datetime.min.time(), tzinfo=chat.last.tzinfo) if since else None  # type: ignore[union-attr]
+    examples = chat.examples("stonewall_reply", who="them", start=start)
     return _finding("P2", severity, M.P2_TITLE_DETECTED.format(them=them, since=M.day(since)),
                     facts, numbers, examples, advice, M.RESEARCH["reply_speed"])
 
@@ -754,7 +767,9 @@ def _p3(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     longest = int(bal.get("longest_over_threshold") or 0)
     components = bal.get("components") or {}
     used = bal.get("used") or [k for k, v in components.items() if v is not None]
-    parts = ", ".join(f"{M.P3_PART_NAMES.get(k, k)} {M.pct(components[k])}" for k in used if components.get(k) is not None)
+    parts = ", ".join(
+        f"{M.P3_PART_NAMES.get(k, k)} {M.pct(components[k])}" for k in used if components.get(k) is not None
+    )
     facts = [M.P3_FACT_COMPOSITE.format(days=round(chat.days), share=M.pct(comp)),
              M.P3_FACT_PARTS.format(parts=parts)]
     if run:
@@ -893,16 +908,18 @@ def _p5(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     if (earlier_share is not None and rec_share is not None and earlier_share >= P5_MIN_EARLIER
             and rec_share < P5_FADING * earlier_share and rec_sent >= 20):
         key, severity = "fading", "low"
-    elif share < P5_THIN and mine >= P5_THIN_MIN:
-        key, severity = "thin", "low"
+    elif share < P5_THIN:
+        key, severity = "thin", ("low" if mine >= P5_THIN_MIN else "info")
+    elif share < P5_SOME:
+        key, severity = "some", "info"
     else:
         key, severity = "info", "info"
     if severity == "info":
         kept = [t for t, _ in things[:2]]
         advice = M.P5_ADVICE_INFO.format(things=" and ".join(kept)) if kept else M.P5_ADVICE_INFO_NONE
     else:
-        ideas = [i for i in own_life_suggestions(chat, [], chat.local(chat.last).date(), k=4)  # type: ignore[arg-type]
-                 if i["source"] != "chat"][:2]
+        today = chat.local(chat.last).date()  # type: ignore[arg-type]
+        ideas = [i for i in own_life_suggestions(chat, [], today, k=4) if i["source"] != "chat"][:2]
         advice = M.P5_ADVICE.format(ideas=" and ".join(i["title"].lower() for i in ideas))
     numbers = {"own_life": total, "share": _r(share), "recent_share": _r(rec_share),
                "earlier_share": _r(earlier_share), "things": dict(things[:6])}
@@ -971,7 +988,7 @@ def _repair_hours(m: pl.DataFrame, days: pl.DataFrame) -> float | None:
     if clash.height == 0 or warm.height == 0:
         return None
     j = clash.join_asof(warm, left_on="t0", right_on="t1", strategy="forward", allow_exact_matches=False)
-    h = j.select(((pl.col("t1") - pl.col("t0")).dt.total_seconds() / 3600.0).alias("h")).get_column("h").drop_nulls()
+    h = j.select(h=(pl.col("t1") - pl.col("t0")).dt.total_seconds() / 3600.0).get_column("h").drop_nulls()
     return float(h.median()) if h.len() else None  # type: ignore[arg-type]
 
 
@@ -995,6 +1012,8 @@ def _p7(chat: Chat, signals: dict[str, Any]) -> Finding | None:
         key, severity = "low", "low"
     elif a_them == 0 and a_me >= 3 and chat.sent("them") >= P7_MIN_MESSAGES:
         key, severity = "his", "info"
+    elif a_me + a_them == 0:
+        key, severity = "none", "info"
     else:
         key, severity = "info", "info"
     advice = M.P7_ADVICE + (M.P7_ADVICE_HELP if h_me == 0 else "")
@@ -1028,14 +1047,17 @@ def _p8(chat: Chat, signals: dict[str, Any]) -> Finding | None:
         last = novel.get_column("ts").max()
         days_since = (chat.last - last).total_seconds() / 86400.0  # type: ignore[operator]
         facts.append(M.P8_FACT_NOVEL_COUNT.format(n_times=M.times(novel.height)))
-        facts.append(M.P8_FACT_NOVEL.format(days=round(days_since), day=M.day(chat.local(last))))  # type: ignore[arg-type]
+        when = chat.local(last)  # type: ignore[arg-type]
+        facts.append(M.P8_FACT_NOVEL.format(days=round(days_since), day=M.day(when)))
         numbers["days_since_novelty"] = round(days_since)
         if days_since >= P8_STALE_DAYS:
             keys.append("stale")
     elif chat.days >= P8_STALE_DAYS:
         facts.append(M.P8_FACT_NOVEL_NEVER.format(days=round(chat.days)))
         keys.append("stale")
-    key = "both" if len(keys) == 2 else (keys[0] if keys else "info")
+    if not facts:
+        return None
+    key = "both" if len(keys) == 2 else (keys[0] if keys else ("info" if novel.height else "plans_only"))
     severity = {"both": "medium", "plans": "low", "stale": "low"}.get(key, "info")
     ideas = pick_date_ideas(chat, chat.local(chat.last).date(), k=1)  # type: ignore[arg-type]
     idea = ideas[0]["title"].lower() if ideas else ""
@@ -1054,11 +1076,13 @@ def _p9(chat: Chat, signals: dict[str, Any]) -> Finding | None:
         return None
     cut = _recent(chat)
     pl_me = _div(chat.count("playful", "me"), chat.sent("me"))
-    pl_them = _div(chat.count("playful", "them"), chat.sent("them"))
+    pl_them = _div(chat.count("playful", "them"), chat.sent("them")) or 0.0
     rec = chat.window(cut)
     earlier = chat.window(end=cut)
     r_share = _div(int(rec.get_column(flag("playful")).sum()), rec.height)
-    e_share = _div(int(earlier.get_column(flag("playful")).sum()), earlier.height) if chat.days >= 2 * RECENT_DAYS else None
+    e_share = None
+    if chat.days >= 2 * RECENT_DAYS:
+        e_share = _div(int(earlier.get_column(flag("playful")).sum()), earlier.height)
     b_me, b_them = chat.count("boundary", "me"), chat.count("boundary", "them")
     facts = [M.P9_FACT_PLAYFUL.format(me=M.pct(pl_me), them=M.pct(pl_them))]
     if r_share is not None and e_share is not None:
@@ -1067,6 +1091,8 @@ def _p9(chat: Chat, signals: dict[str, Any]) -> Finding | None:
     if (r_share is not None and e_share is not None and e_share >= P9_MIN_EARLIER
             and r_share < P9_FADING * e_share and rec.height >= 30):
         key, severity, advice = "fading", "low", M.P9_ADVICE_FADING
+    elif (_div(chat.count("playful"), chat.n) or 0.0) < P9_LITTLE:
+        key, severity, advice = "little", "info", M.P9_ADVICE_FADING
     elif b_me == 0 and chat.sent("me") >= 300:
         key, severity, advice = "no_boundary", "info", M.P9_ADVICE_BOUNDARY
     else:
@@ -1087,7 +1113,8 @@ def _p10(chat: Chat, signals: dict[str, Any]) -> Finding | None:
         return None
     me_n, them_n = chat.count("longing", "me"), chat.count("longing", "them")
     af_me, af_them = chat.count("affection", "me"), chat.count("affection", "them")
-    facts = [M.P10_FACT.format(me_times=M.times(me_n), them_times=M.times(them_n)),
+    facts = [M.P10_FACT.format(me_times=M.times(me_n), them_times=M.times(them_n)) if me_n + them_n
+             else M.P10_FACT_NONE,
              M.P10_FACT_AFFECTION.format(me_times=M.times(af_me), them_times=M.times(af_them))]
     lon = signals.get("longing") or {}
     fb = lon.get("first_by") or {}

@@ -102,8 +102,8 @@ def ratio(x: float | None) -> str:
 
 
 def times(n: int) -> str:
-    """"once", "twice", "3 times"."""
-    return {0: "never", 1: "once", 2: "twice"}.get(n, f"{n} times")
+    """"0 times", "once", "twice", "3 times"."""
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
 def rate(x: float | None) -> str:
@@ -228,6 +228,7 @@ HEADLINE_SHORT = (
     "It's too early to say whether {them} misses you: {days} days and {n} messages are not "
     "enough to see a pattern"
 )
+HEADLINE_EMPTY = "There's nothing in this chat yet, so fonder can't tell whether {them} misses you"
 HEADLINE_NEVER = "{them} hasn't said he misses you anywhere in this chat"
 HEADLINE_STOPPED = (
     "{them} used to say he misses you (about {earlier} times a month), but not once in the "
@@ -375,7 +376,10 @@ P2_FACT_STEADY = (
     "Over the last weeks his replies take {lat} his usual time and he sends {vol} his usual "
     "number of messages: no sign of pulling away."
 )
-P2_FACT_REASON = "{reason}."
+P2_FACT_SHORT = (
+    "fonder needs about {min_weeks} weeks of chat, with enough of his messages, to know his usual "
+    "pace; this chat has {weeks}."
+)
 P2_ADVICE = (
     "While he's distant, match his pace: answer when he writes, about as quickly as he does "
     "({median} lately), and don't chase. If it matters to you, say once, plainly, what you've "
@@ -450,6 +454,7 @@ P4_ADVICE_INFO = "Keep it as it is: highlights, told when you feel like it."
 P5_TITLE = {
     "fading": "Your own life shows up less in your messages lately",
     "thin": "Little of your own life comes through in the chat",
+    "some": "Some of your own life comes through in the chat",
     "info": "Your own life is full and it shows",
 }
 P5_FACT_SHARE = "{share} of your messages mention something of your own ({n} messages){what}."
@@ -487,6 +492,7 @@ P6_ADVICE_INFO = "Keep hard talks for when you can hear each other's voice."
 P7_TITLE = {
     "low": "You haven't thanked him for anything lately",
     "his": "He rarely thanks you",
+    "none": "Neither of you has thanked the other in the chat yet",
     "info": "Thanks go both ways",
 }
 P7_FACT = "You thanked or appreciated him {me_times}; he did {them_times}."
@@ -504,6 +510,7 @@ P8_TITLE = {
     "plans": "You make most of the plans",
     "both": "You make most of the plans, and nothing new in a while",
     "info": "You keep trying new things together",
+    "plans_only": "Plans come from both of you",
 }
 P8_FACT_PLANS = "You proposed {me} plans and he proposed {them} ({share} yours)."
 P8_FACT_NOVEL = (
@@ -519,6 +526,7 @@ P9_TITLE = {
     "fading": "Less laughter between you lately",
     "info": "There's lightness between you",
     "no_boundary": "You rarely say no",
+    "little": "Not much playfulness in the chat so far",
 }
 P9_FACT_PLAYFUL = "{me} of your messages are playful and {them} of his."
 P9_FACT_TREND = "Last 4 weeks: {recent} of all messages were playful, against {earlier} before."
@@ -535,6 +543,7 @@ P10_TITLE = {
     "none": "Neither of you says “I miss you” much",
 }
 P10_FACT = "You said you miss him {me_times}; he said it {them_times}."
+P10_FACT_NONE = "Neither of you has said “I miss you” in this chat yet."
 P10_FACT_AFFECTION = "Love and warmth: you {me_times}, he {them_times}."
 P10_ADVICE_ME = (
     "Let yourself miss him without sending it every time: keep one “I miss you” for when it "

@@ -183,7 +183,9 @@ def _idea_json(i: dict[str, Any], season: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def own_life_suggestions(chat: Chat, interests: list[str], today: date, k: int = OWN_LIFE_ITEMS) -> list[dict[str, Any]]:
+def own_life_suggestions(
+    chat: Chat, interests: list[str], today: date, k: int = OWN_LIFE_ITEMS
+) -> list[dict[str, Any]]:
     """Things for her own week: what she already does (from the chat), her interests, then the
     catalogue, varied by kind and in season."""
     from fonder.coach.findings import own_life_mentions
