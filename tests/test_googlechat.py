@@ -22,6 +22,7 @@ from fonder.ingest.line import LineImporter
 from fonder.ingest.meta import InstagramImporter, MessengerImporter
 from fonder.ingest.snapchat import SnapchatImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
+from fonder.model import MESSAGE_SCHEMA
 
 DATA = Path(__file__).parent / "data"
 VARIANTS = sorted(p.name for p in (DATA / "googlechat").iterdir() if p.is_dir())
@@ -62,6 +63,7 @@ def one(variant: str) -> ingest.ParsedChat:
 def test_golden(variant: str, update_golden: bool) -> None:
     chats = ingest.read(DATA / "googlechat" / variant, ParseOptions())
     assert {rc.importer for rc in chats} == {"googlechat"}
+    assert all(dict(rc.parsed.messages.schema) == MESSAGE_SCHEMA for rc in chats)
     got = rows_of(chats)
     expected = DATA / "googlechat" / f"{variant}.expected.jsonl"
     if update_golden:

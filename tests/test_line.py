@@ -19,6 +19,7 @@ from fonder.ingest.line import LineImporter
 from fonder.ingest.meta import InstagramImporter, MessengerImporter
 from fonder.ingest.snapchat import SnapchatImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
+from fonder.model import MESSAGE_SCHEMA
 
 DATA = Path(__file__).parent / "data"
 VARIANTS = sorted(p.stem for p in (DATA / "line").glob("*.txt"))
@@ -65,6 +66,7 @@ def write(tmp_path: Path, text: str, name: str = "[LINE] Chat with Kenji.txt") -
 def test_golden(variant: str, update_golden: bool) -> None:
     chats = ingest.read(DATA / "line" / f"{variant}.txt", ParseOptions(tz=TZ))
     assert {rc.importer for rc in chats} == {"line"}
+    assert all(dict(rc.parsed.messages.schema) == MESSAGE_SCHEMA for rc in chats)
     got = rows_of(chats)
     expected = DATA / "line" / f"{variant}.expected.jsonl"
     if update_golden:

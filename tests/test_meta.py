@@ -23,6 +23,7 @@ from fonder.ingest.line import LineImporter
 from fonder.ingest.meta import InstagramImporter, MessengerImporter, repair_mojibake
 from fonder.ingest.snapchat import SnapchatImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
+from fonder.model import MESSAGE_SCHEMA
 
 DATA = Path(__file__).parent / "data"
 FORMATS = ("instagram", "messenger")
@@ -84,6 +85,7 @@ def write_thread(root: Path, doc: dict | str | bytes, where: str = IG_THREAD, na
 def test_golden(fmt: str, variant: str, update_golden: bool) -> None:
     chats = ingest.read(DATA / fmt / variant, ParseOptions())
     assert {rc.importer for rc in chats} == {fmt}
+    assert all(dict(rc.parsed.messages.schema) == MESSAGE_SCHEMA for rc in chats)
     got = rows_of(chats)
     expected = DATA / fmt / f"{variant}.expected.jsonl"
     if update_golden:
@@ -353,6 +355,22 @@ def test_one_e2ee_chat_on_its_own_cannot_say_who_is_me(tmp_path: Path) -> None:
     (chat,) = MessengerImporter().parse(source, ParseOptions())
     assert chat.me is None
     assert chat.platform == "messenger"
+
+
+@pytest.mark.parametrize(
+    ("name", "doc", "key"),
+    [
+        ("message_1.json", {"participants": [{"name": "A"}, {"name": "B"}], "messages": [], "thread_path": "inbox/a_1"}, "a_1"),
+        ("A_1.json", {"participants": ["A", "B"], "threadName": "A_1", "messages": []}, "e2ee/A_1"),
+    ],
+)
+def test_a_conversation_with_no_messages(tmp_path: Path, name: str, doc: dict, key: str) -> None:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    (chat,) = MessengerImporter().parse(Source(path=path), ParseOptions())
+    assert chat.messages.height == 0
+    assert dict(chat.messages.schema) == MESSAGE_SCHEMA
+    assert (chat.chat_key, chat.participants) == (key, ["A", "B"])
 
 
 # ---------------------------------------------------------------------------------------------

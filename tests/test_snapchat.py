@@ -20,6 +20,7 @@ from fonder.ingest.line import LineImporter
 from fonder.ingest.meta import InstagramImporter, MessengerImporter
 from fonder.ingest.snapchat import SnapchatImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
+from fonder.model import MESSAGE_SCHEMA
 
 DATA = Path(__file__).parent / "data"
 VARIANTS = sorted(p.name for p in (DATA / "snapchat").iterdir() if p.is_dir())
@@ -58,6 +59,7 @@ def chats_of(variant: str) -> dict[str, ingest.ParsedChat]:
 def test_golden(variant: str, update_golden: bool) -> None:
     chats = ingest.read(DATA / "snapchat" / variant, ParseOptions())
     assert {rc.importer for rc in chats} == {"snapchat"}
+    assert all(dict(rc.parsed.messages.schema) == MESSAGE_SCHEMA for rc in chats)
     got = rows_of(chats)
     expected = DATA / "snapchat" / f"{variant}.expected.jsonl"
     if update_golden:

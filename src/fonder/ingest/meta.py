@@ -967,6 +967,8 @@ class MessengerImporter:
 
     def parse(self, source: Source, options: ParseOptions) -> list[ParsedChat]:
         head = source.head()
-        if b'"senderName"' in head and b'"sender_name"' not in head:
+        if b'"sender_name"' not in head and (
+            b'"senderName"' in head or b'"threadName"' in head or _E2EE_PARTICIPANTS.search(head)
+        ):
             return [_parse_e2ee(source)]
         return [_parse_main(source, "messenger")]
