@@ -633,9 +633,9 @@ def _p1(chat: Chat, signals: dict[str, Any]) -> Finding | None:
         title = M.P1_TITLE["fine"]
         facts.append(M.P1_FACT_STARTS.format(me=s_me, total=s_all, share=M.pct(s_share)) if s_all else
                      M.P1_FACT_MESSAGES.format(share=M.pct(m_share), me=m_me, them=m_them))
-    _, p75, n_rep = chat.latency("them", start=chat.since(TREND_DAYS))
-    if n_rep < 10:
-        _, p75, n_rep = chat.latency("them")
+    from fonder.coach.plan import his_latency
+
+    _, p75, _ = his_latency(chat)  # the same yardstick as the plan and the draft check
     numbers["his_p75_latency_s"] = _r(p75, 1)
     if not sev:
         advice = M.P1_ADVICE_FINE
