@@ -14,6 +14,8 @@ import fonder.ingest
 from fonder.cli import app
 from fonder.errors import ParseError
 from fonder.ingest.base import ParseOptions, ParsedChat, Source
+from fonder.ingest import discord as discord_module
+from fonder.ingest import telegram as telegram_module
 from fonder.ingest.discord import DiscordImporter
 from fonder.ingest.signal import SignalExportImporter, SignalImporter
 from fonder.ingest.telegram import TelegramImporter
@@ -74,6 +76,21 @@ def test_golden(path: Path, update_golden: bool) -> None:
         expected.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
     want = [orjson.loads(line) for line in expected.read_bytes().splitlines()]
     assert rows == want
+
+
+@pytest.mark.parametrize("path", sorted(HERE.glob("*.json")), ids=lambda p: p.stem)
+def test_read_in_pieces_or_whole_alike(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    want = golden_rows(IMP.parse(Source(path), OPTIONS))
+    # Laid out as DiscordChatExporter writes it, the file is read a few messages at a time...
+    monkeypatch.setattr(telegram_module, "CHUNK_ITEMS", 2)
+    with monkeypatch.context() as m:
+        m.setattr(discord_module, "load_json", lambda *a: pytest.fail("read whole"))
+        assert golden_rows(IMP.parse(Source(path), OPTIONS)) == want
+    # ...laid out otherwise (here: on one line), it is read as one document.
+    one_line = write(tmp_path, "dm.json", orjson.dumps(orjson.loads(path.read_bytes())))
+    assert golden_rows(IMP.parse(Source(one_line), OPTIONS)) == want
 
 
 @pytest.mark.parametrize("path", sorted(HERE.glob("*.json")), ids=lambda p: p.stem)
@@ -156,6 +173,14 @@ def test_replies_edits_media_stickers_and_notices() -> None:
     pinned = rows["300000000000000005"]
     assert (pinned["kind"], pinned["sender"], pinned["reply_to"]) == ("system", None, None)
     assert rows["300000000000000008"]["media"] == "audio"
+
+
+def test_channel_without_messages(tmp_path: Path) -> None:
+    doc = orjson.loads((HERE / "dm.json").read_bytes())
+    doc["messages"] = []
+    chat = IMP.parse(Source(write(tmp_path, "dm.json", orjson.dumps(doc, option=orjson.OPT_INDENT_2))), OPTIONS)[0]
+    assert chat.messages.height == 0
+    assert chat.tz == "UTC"
 
 
 def test_renamed_user_stays_one_participant(tmp_path: Path) -> None:

@@ -36,10 +36,7 @@ registered = pytest.mark.skipif(
     reason="the Signal importers are not registered in fonder.ingest.IMPORTERS yet",
 )
 runner = CliRunner()
-JSONL_AGAIN = (
-    "export the chat history again from Signal Desktop (Settings › Chats › Export chat "
-    "history) and import the new main.jsonl"
-)
+JSONL_AGAIN = "export the chat history again from Signal Desktop and import the new main.jsonl"
 SIGEX_AGAIN = "export the chat again with signal-export (sigexport) and import its folder"
 
 
@@ -116,6 +113,13 @@ def test_sniff_negatives(tmp_path: Path, name: str, body: str) -> None:
     source = Source(write(tmp_path, name, body))
     assert not SIGNAL.sniff(source)
     assert not SIGEX.sniff(source)
+
+
+def test_sniff_reads_a_first_message_longer_than_it_looks_at(tmp_path: Path) -> None:
+    row = {"date": "2025-01-10T10:00:00", "sender": "Me", "body": "so " * 10_000 + "  ",
+           "quote": "", "sticker": "", "reactions": [], "attachments": []}
+    path = write(tmp_path, "data.json", orjson.dumps(row).decode() + "\n")
+    assert [i.name for i in ALL if i.sniff(Source(path))] == ["signal-export"]
 
 
 def test_sniff_accepts_a_file_without_the_header(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from fonder.errors import ParseError
 from fonder.ingest.base import ParseOptions, ParsedChat, Source
 from fonder.ingest.discord import DiscordImporter
 from fonder.ingest.signal import SignalExportImporter, SignalImporter
+from fonder.ingest import telegram as telegram_module
 from fonder.ingest.telegram import TelegramImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
 
@@ -67,6 +68,21 @@ def test_golden(path: Path, update_golden: bool) -> None:
         expected.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
     want = [orjson.loads(line) for line in expected.read_bytes().splitlines()]
     assert rows == want
+
+
+@pytest.mark.parametrize("path", sorted(HERE.glob("*.json")), ids=lambda p: p.stem)
+def test_read_in_pieces_or_whole_alike(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    want = golden_rows(parse(path))
+    # Laid out as Telegram writes it, the file is read a few messages at a time...
+    monkeypatch.setattr(telegram_module, "CHUNK_ITEMS", 2)
+    with monkeypatch.context() as m:
+        m.setattr(telegram_module, "load_json", lambda *a: pytest.fail("read whole"))
+        assert golden_rows(parse(path)) == want
+    # ...laid out otherwise (here: on one line), it is read as one document.
+    one_line = write(tmp_path, "result.json", orjson.dumps(orjson.loads(path.read_bytes())))
+    assert golden_rows(parse(one_line)) == want
 
 
 @pytest.mark.parametrize("path", sorted(HERE.glob("*.json")), ids=lambda p: p.stem)
@@ -232,6 +248,31 @@ def test_truncated_file(tmp_path: Path) -> None:
         "The file ends in the middle of its JSON, so it was cut short; export it again from "
         "Telegram Desktop (as JSON) and import the new file — in result.json, line 59"
     )
+
+
+def test_broken_message_in_a_file_read_in_pieces(tmp_path: Path) -> None:
+    lines = (HERE / "media.json").read_text(encoding="utf-8").split("\n")
+    broken = next(i for i, line in enumerate(lines) if '"the menu"' in line)
+    lines[broken] = lines[broken].replace('"the menu"', "the menu")
+    path = write(tmp_path, "result.json", "\n".join(lines))
+    assert parse_error(path) == (
+        "The file is not valid JSON; export it again from Telegram Desktop (as JSON) and import "
+        f"the new file — in result.json, line {broken + 1}"
+    )
+
+
+def test_cut_after_the_last_message(tmp_path: Path) -> None:
+    data = (HERE / "personal.json").read_bytes().rstrip()
+    assert data.endswith(b"]\n}")
+    path = write(tmp_path, "result.json", data[:-2])
+    assert parse_error(path).startswith("The file ends in the middle of its JSON, so it was cut short;")
+
+
+def test_empty_chat(tmp_path: Path) -> None:
+    path = write(tmp_path, "result.json", '{\n "name": "A",\n "type": "personal_chat",\n "id": 5,\n "messages": []\n}')
+    (chat,) = parse(path)
+    assert chat.messages.height == 0
+    assert chat.participants == []
 
 
 def test_not_json(tmp_path: Path) -> None:

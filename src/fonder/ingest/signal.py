@@ -50,7 +50,6 @@ PLATFORM = "signal"
 #: Rows collected before a chat's columns are turned into a frame, to bound memory.
 CHUNK_ROWS = 100_000
 
-_COLUMNS = ("msg_id", "ms", "sender", "kind", "text", "media", "call_s", "reply_to", "edited")
 _SCHEMA: dict[str, pl.DataType] = {
     "msg_id": pl.String(),
     "ms": pl.Int64(),
@@ -66,6 +65,8 @@ _FRAME_KEYS = (
     b'"account"', b'"recipient"', b'"chat"', b'"chatItem"', b'"stickerPack"', b'"adHocCall"',
     b'"notificationProfile"', b'"chatFolder"',
 )
+#: Keys the first line of Signal's export can have (the header, or a first frame).
+_HEADER_KEYS = frozenset({"version", "backupTimeMs", "account", "recipient"})
 _MISSED_CALL_STATES = frozenset(
     {"NOT_ACCEPTED", "MISSED", "MISSED_NOTIFICATION_PROFILE", "DECLINED"}
 )
@@ -107,24 +108,34 @@ def _ms(value: Any, field: str) -> int:
 
 
 class _Columns:
-    """One chat's rows, gathered as lists and turned into frames every ``CHUNK_ROWS`` rows."""
+    """One chat's rows, gathered as tuples and turned into frames every ``CHUNK_ROWS`` rows."""
 
     def __init__(self) -> None:
-        self.cols: dict[str, list[Any]] = {c: [] for c in _COLUMNS}
+        self.pending: list[tuple[Any, ...]] = []
         self.frames: list[pl.DataFrame] = []
         self.rows = 0
 
-    def add(self, **values: Any) -> None:
-        for c in _COLUMNS:
-            self.cols[c].append(values.get(c))
+    def add(
+        self,
+        msg_id: str | None,
+        ms: int,
+        sender: str | None,
+        kind: str,
+        text: str | None = None,
+        media: str | None = None,
+        call_s: int | None = None,
+        reply_to: str | None = None,
+        edited: bool = False,
+    ) -> None:
+        self.pending.append((msg_id, ms, sender, kind, text, media, call_s, reply_to, edited))
         self.rows += 1
-        if len(self.cols["ms"]) >= CHUNK_ROWS:
+        if len(self.pending) >= CHUNK_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        if self.cols["ms"]:
-            self.frames.append(pl.DataFrame(self.cols, schema=_SCHEMA))
-            self.cols = {c: [] for c in _COLUMNS}
+        if self.pending:
+            self.frames.append(pl.DataFrame(self.pending, schema=_SCHEMA, orient="row"))
+            self.pending = []
 
     def frame(self) -> pl.DataFrame:
         self.flush()
@@ -244,8 +255,9 @@ class _Reader:
             raise _Bad("revisions")
         sent = _ms(item.get("dateSent"), "dateSent")
         first = sent
-        if revisions and isinstance(revisions[0], dict) and revisions[0].get("dateSent") is not None:
-            first = _ms(revisions[0]["dateSent"], "dateSent")
+        original = revisions[0] if revisions else None
+        if isinstance(original, dict) and original.get("dateSent") is not None:
+            first = _ms(original["dateSent"], "dateSent")
         if "outgoing" in item:
             sender: str | None = self.owner
         else:
@@ -259,7 +271,9 @@ class _Reader:
             target = quote.get("targetSentTimestamp")
             reply_to = str(_ms(target, "quote")) if target is not None else None
             attachments = msg.get("attachments") or []
-            media = _attachment_kind(attachments[0]) if isinstance(attachments, list) and attachments else None
+            media = None
+            if isinstance(attachments, list) and attachments:
+                media = _attachment_kind(attachments[0])
             rows.add(
                 **base, kind="media" if media else "text", text=body or None, media=media,
                 reply_to=reply_to,
@@ -292,7 +306,9 @@ class _Reader:
             rows.add(**base, kind="system", sender=None, msg_id=None)
         # An item with none of these is skipped, as Signal's own importer does.
 
-    def update(self, rows: _Columns, msg: dict[str, Any], base: dict[str, Any], chat: _Chat) -> None:
+    def update(
+        self, rows: _Columns, msg: dict[str, Any], base: dict[str, Any], chat: _Chat
+    ) -> None:
         base = {**base, "msg_id": None, "edited": False}
         if isinstance(call := msg.get("individualCall"), dict):
             outgoing = call.get("direction") == "OUTGOING"
@@ -306,7 +322,8 @@ class _Reader:
             seconds = None
             start, end = call.get("startedCallTimestamp"), call.get("endedCallTimestamp")
             if not missed and start is not None and end is not None:
-                seconds = max(0, (_ms(end, "endedCallTimestamp") - _ms(start, "startedCallTimestamp")) // 1000)
+                lasted = _ms(end, "endedCallTimestamp") - _ms(start, "startedCallTimestamp")
+                seconds = max(0, lasted // 1000)
             rows.add(
                 **{**base, "sender": sender},
                 kind="missed_call" if missed else "call",
@@ -325,6 +342,7 @@ class _Reader:
                 raise _Bad("reactions")
             when = r.get("sentTimestamp")  # a zero is left out of the JSON: the message's time
             rows.add(
+                msg_id=None,
                 ms=_ms(when, "sentTimestamp") if when is not None else ms,
                 sender=self.name(r.get("authorId")),
                 kind="reaction",
@@ -388,7 +406,7 @@ class SignalImporter:
                 raise _error(source, f"line {n}", reason) from exc
             if not isinstance(obj, dict):
                 raise _error(source, f"line {n}", "A line is not a JSON object")
-            if records == 1 and not any(k in obj for k in ("version", "backupTimeMs", "account", "recipient")):
+            if records == 1 and not _HEADER_KEYS & obj.keys():
                 raise _error(source, f"line {n}", "The file does not start as Signal's export does")
             try:
                 reader.frame(obj)
@@ -411,7 +429,10 @@ class SignalImporter:
 def _parsed(chat: _Chat, owner: str, cid: str) -> ParsedChat:
     frame = chat.rows.frame()
     frame = frame.with_columns(
-        pl.from_epoch(pl.col("ms"), time_unit="ms").dt.replace_time_zone("UTC").dt.cast_time_unit("us").alias("ts"),
+        pl.from_epoch(pl.col("ms"), time_unit="ms")
+        .dt.replace_time_zone("UTC")
+        .dt.cast_time_unit("us")
+        .alias("ts"),
         pl.lit("UTC").alias("tz"),
         pl.int_range(pl.len(), dtype=pl.Int64).alias("seq"),
         # Two items sent in the same millisecond keep the first its time as id; fonder gives the
@@ -439,8 +460,8 @@ def _error(source: Source, position: str, what: str) -> ParseError:
     return ParseError(
         where(source),
         position,
-        f"{what}; export the chat history again from Signal Desktop (Settings › Chats › "
-        "Export chat history) and import the new main.jsonl",
+        f"{what}; export the chat history again from Signal Desktop and import the new "
+        "main.jsonl",
     )
 
 
@@ -449,6 +470,9 @@ def _error(source: Source, position: str, what: str) -> ParseError:
 SIGEXPORT = "signal-export"
 _SIGEXPORT_KEYS = frozenset({"date", "sender", "body"})
 _SIGEXPORT_MORE = frozenset({"quote", "attachments", "reactions", "sticker"})
+_SIGEXPORT_START = re.compile(
+    rb'\{\s*"date"\s*:\s*"[0-9T:.-]+"\s*,\s*"sender"\s*:\s*"[^"]*"\s*,\s*"body"\s*:\s*"'
+)
 #: What signal-export writes for a call (``_format_call``), and for the owner's own name.
 _CALL_RE = re.compile(
     r"^(?:(?P<missed>Missed) (?:voice |video )?call"
@@ -488,6 +512,9 @@ class SignalExportImporter:
         if not source.name.lower().endswith(".json"):
             return False
         first = _first_line(source)
+        if first is None:  # a first message longer than the sniffed bytes: its start will do
+            head = source.head()
+            return b"\n" not in head and bool(_SIGEXPORT_START.match(head))
         return (
             isinstance(first, dict)
             and _SIGEXPORT_KEYS <= first.keys()
@@ -502,8 +529,9 @@ class SignalExportImporter:
 
         def add(n: int, date: str, sender: str | None, kind: str, text: str | None = None,
                 media: str | None = None, call_s: int | None = None, edited: bool = False) -> None:
-            for c, v in zip(cols, (n, date, sender, kind, text, media, call_s, edited), strict=True):
-                cols[c].append(v)
+            values = (n, date, sender, kind, text, media, call_s, edited)
+            for column, value in zip(cols.values(), values, strict=True):
+                column.append(value)
 
         for n, line in enumerate(_lines(source), 1):
             stripped = line.strip()
@@ -525,9 +553,8 @@ class SignalExportImporter:
             try:
                 _sigexport_message(add, n, m)
             except _Bad as exc:
-                raise _sigexport_error(
-                    source, f"line {n}", f"A message's '{exc.args[0]}' is not what signal-export writes"
-                ) from exc
+                what = f"A message's '{exc.args[0]}' is not what signal-export writes"
+                raise _sigexport_error(source, f"line {n}", what) from exc
         frame = pl.DataFrame(
             cols,
             schema={
