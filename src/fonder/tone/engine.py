@@ -1,0 +1,355 @@
+"""The vectorized tone engine: every message of a frame labelled in whole-column passes.
+
+How one language's rules (``rules/<lang>.json``) are applied, without a Python loop per
+message:
+
+1. **Lowered copy.** The text is lowered once. Rows whose lowered form would change length
+   (a few letters do, like Turkish "İ") are lowered in A-Z only, so a byte offset in the
+   copy is always the same byte offset in the original.
+2. **Language gate.** A message passes when it has the language's function words and few
+   foreign ones, or is short and has no foreign ones ("ok", "lol", "❤️"). Other messages
+   get no labels.
+3. **Negation scopes.** A second copy replaces the space after a negator, and after each of
+   the next few words, with ``_``: "i don't miss you" becomes "i don't_miss_you". Patterns
+   must start at a word edge, so "miss you" no longer matches there. The copy has the same
+   length, so offsets still hold. Exceptions ("can't wait", "don't worry") and scope
+   breakers ("but", punctuation) are respected. Patterns that carry their own negation
+   ("not my fault") run on the unmasked copy.
+4. **Labels.** For each rule of each label one regex per text variant finds the first
+   match in every row at once (``str.find``); only the rows that matched are looked at again
+   for the match's end, vetoes and required context.
+5. **Quotes.** A match inside quoted or reported speech ("she said 'I miss you'") is not the
+   writer's own voice and is dropped.
+6. **Between labels.** ``unless`` drops a label when another fires (sarcastic "thanks a
+   lot" is contempt, not appreciation); ``implied_by`` adds one (narration is own_life).
+7. **Offsets.** Polars reports byte offsets; they are turned into Python ``str`` indices
+   (code points), so ``text[start:end] == match``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import polars as pl
+
+from fonder.tone.rules import Gate, LabelRules, Negation, Rules, load_rules
+
+#: Output schema of :func:`label_frame`.
+LABEL_SCHEMA: dict[str, pl.DataType] = {
+    "msg_id": pl.String(),
+    "label": pl.String(),
+    "start": pl.Int32(),
+    "end": pl.Int32(),
+    "match": pl.String(),
+}
+
+_HITS_SCHEMA = {"i": pl.UInt32(), "start": pl.Int64(), "end": pl.Int64()}
+
+# Replaces a space that must not be crossed while negation scopes are drawn; restored after.
+_PROTECT = "\x1f"
+
+
+@dataclass(frozen=True)
+class Label:
+    """One label on one message; ``text[start:end] == match`` (Python string indices)."""
+
+    label: str
+    start: int
+    end: int
+    match: str
+
+
+def label_text(text: str, lang: str = "en") -> list[Label]:
+    """Label one message. The same as :func:`label_frame` on a one-row frame."""
+    frame = label_frame(pl.DataFrame({"msg_id": ["0"], "text": [text]}), lang)
+    return [Label(r["label"], r["start"], r["end"], r["match"]) for r in frame.iter_rows(named=True)]
+
+
+def label_frame(messages: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
+    """Label every message of ``messages`` (columns ``msg_id`` and ``text``, text may be null).
+
+    Returns one row per (message, label) with the first span that triggered the label:
+    ``msg_id``, ``label``, ``start``, ``end``, ``match``, ordered by input row, then start.
+    """
+    rules = load_rules(lang)
+    frame = messages.select(pl.col("msg_id").cast(pl.String), pl.col("text").cast(pl.String))
+    # Chats repeat themselves ("ok", "lol", "love you"): label each distinct text once.
+    groups = (
+        frame.with_row_index("row")
+        .filter(pl.col("text").is_not_null())
+        .group_by("text", maintain_order=True)
+        .agg("row")
+    )
+    hits = label_hits(groups["text"], rules)
+    if hits.height == 0:
+        return pl.DataFrame(schema=LABEL_SCHEMA)
+    out = (
+        hits.with_columns(pl.Series("rows", groups["row"].gather(hits["row"])))
+        .explode("rows")
+        .sort("rows", maintain_order=True)
+    )
+    return out.select(
+        frame["msg_id"].gather(out["rows"]).alias("msg_id"),
+        "label",
+        pl.col("start").cast(pl.Int32),
+        pl.col("end").cast(pl.Int32),
+        "match",
+    )
+
+
+def label_hits(texts: pl.Series, rules: Rules) -> pl.DataFrame:
+    """Labels of a text column: ``row`` (position in ``texts``), label, start, end, match."""
+    texts = texts.cast(pl.String).fill_null("")
+    low = texts.str.to_lowercase()
+    changed = (low.str.len_bytes() != texts.str.len_bytes()).arg_true()
+    if len(changed):
+        # A few letters lower to a different length (Turkish İ); lower only A-Z there so that
+        # byte offsets stay the same as the original's.
+        upper = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+        ascii_low = texts.gather(changed).str.replace_many(upper, [c.lower() for c in upper])
+        low = low.scatter(changed, ascii_low)
+    rows = (language_gate(low, rules.gate) & (texts.str.len_bytes() > 0)).arg_true()
+    empty = pl.DataFrame(
+        schema={"row": pl.UInt32(), "label": pl.String(), "start": pl.Int64(),
+                "end": pl.Int64(), "match": pl.String(), "_k": pl.Int32()}
+    )
+    if len(rows) == 0:
+        return empty
+    ctx = _Context(texts.gather(rows), low.gather(rows), rules)
+
+    raw = {lr.name: _label(lr, ctx) for lr in rules.labels}
+    final: dict[str, pl.DataFrame] = {}
+    by_name = {lr.name: lr for lr in rules.labels}
+    for name in _dependency_order(rules):
+        lr = by_name[name]
+        hits = raw[name]
+        for dep in lr.unless:
+            hits = hits.join(final[dep].select("i"), on="i", how="anti")
+        for dep in lr.implied_by:
+            extra = final[dep].join(hits.select("i"), on="i", how="anti")
+            hits = pl.concat([hits, extra]).sort("i")
+        final[name] = hits
+
+    order = {lr.name: k for k, lr in enumerate(rules.labels)}
+    parts = [
+        h.with_columns(pl.lit(name).alias("label"), pl.lit(order[name]).alias("_k"))
+        for name, h in final.items()
+        if h.height
+    ]
+    if not parts:
+        return empty
+    hits = pl.concat(parts).sort(["i", "start", "_k"])
+    start, end = _char_offsets(ctx.orig, hits["i"], hits["start"], hits["end"])
+    orig = ctx.orig.gather(hits["i"])
+    return pl.DataFrame(
+        {
+            "row": rows.gather(hits["i"]),
+            "label": hits["label"],
+            "start": start,
+            "end": end,
+            "match": orig.str.slice(start, end - start),
+            "_k": hits["_k"],
+        }
+    )
+
+
+def language_gate(low: pl.Series, gate: Gate) -> pl.Series:
+    """True where a (lowered) message looks like the rules' language, or is short and neutral."""
+    marker = low.str.contains(gate.markers)
+    foreign = low.str.contains(gate.foreign)
+    if gate.foreign_anywhere:
+        foreign = foreign | low.str.contains(gate.foreign_anywhere)
+    ok = marker & ~foreign
+    # Both kinds of function words: the language with more of them wins.
+    both = (marker & foreign).arg_true()
+    if len(both):
+        sub = low.gather(both)
+        wins = sub.str.count_matches(gate.markers) > sub.str.count_matches(gate.foreign)
+        ok = ok.scatter(both, wins)
+    # Neither: only short messages ("ok", "dinner friday?", "❤️") pass.
+    neither = (~marker & ~foreign).arg_true()
+    if len(neither):
+        sub = low.gather(neither)
+        short = sub.str.count_matches(r"\S+") <= gate.short_words
+        ok = ok.scatter(neither, short)
+    # Another script (Cyrillic, Han, Arabic, ...) carries the message: no labels.
+    other = low.str.contains(r"[\p{L}--\p{Latin}]").arg_true()
+    if len(other):
+        sub = low.gather(other)
+        letters = sub.str.count_matches(r"\p{L}")
+        foreign_letters = sub.str.count_matches(r"[\p{L}--\p{Latin}]")
+        latin_ok = (foreign_letters <= letters * gate.max_other_script) & ok.gather(other)
+        ok = ok.scatter(other, latin_ok)
+    return ok
+
+
+def mask_negation(plain: pl.Series, neg: Negation) -> pl.Series:
+    """Replace the spaces inside each negation scope with ``_`` (same length, same offsets)."""
+    idx = plain.str.contains(f"(?:{neg.negators}) ").arg_true()
+    if len(idx) == 0:
+        return plain
+    sub = plain.gather(idx)
+    if neg.exceptions:
+        sub = sub.str.replace_all(neg.exceptions, "${1}" + _PROTECT + "${2}")
+    if neg.breakers:
+        sub = sub.str.replace_all(neg.breakers, _PROTECT + "${1}")
+    sub = sub.str.replace_all(f"({neg.negators}) ", "${1}_")
+    for _ in range(neg.scope_words - 1):
+        sub = sub.str.replace_all(r"_([\w'’]+) ", "_${1}_")
+    sub = sub.str.replace_all(_PROTECT, " ", literal=True)
+    return plain.clone().scatter(idx, sub)
+
+
+class _Context:
+    """The texts of the gated messages, and the first-pass matches of every rule.
+
+    All first passes (one ``str.contains`` per rule and text variant) run in one ``select``,
+    so Polars spreads them over the available cores; where a match starts and ends is then
+    asked of the matching rows only.
+    """
+
+    def __init__(self, orig: pl.Series, plain: pl.Series, rules: Rules) -> None:
+        self.orig = orig
+        self.plain = plain
+        self.rules = rules
+        self.masked = mask_negation(plain, rules.negation)
+        texts = pl.DataFrame({"orig": orig, "plain": plain, "masked": self.masked})
+        self.queries: dict[str, tuple[str, str]] = {}
+        for lr in rules.labels:
+            for k, rule in enumerate(lr.rules):
+                for name, regex in (("masked", rule.masked), ("plain", rule.plain),
+                                    ("cased", rule.cased)):
+                    if regex:
+                        self.queries[f"{lr.name}/{k}/{name}"] = (name, regex)
+        if rules.regions:
+            self.queries["regions"] = ("plain", rules.regions)
+        column = {"masked": "masked", "plain": "plain", "cased": "orig"}
+        # Which rows match at all: one pass per query, all queries in parallel. Where a match
+        # starts is asked later, of those rows only.
+        self.found = texts.select(
+            pl.col(column[name]).str.contains(regex).alias(key)
+            for key, (name, regex) in self.queries.items()
+        )
+
+    def variant(self, name: str) -> pl.Series:
+        return {"masked": self.masked, "plain": self.plain, "cased": self.orig}[name]
+
+    def first_matches(self, key: str) -> pl.DataFrame:
+        """Rows where query ``key`` matched: index, byte start and end of the first match."""
+        name, regex = self.queries[key]
+        idx = self.found[key].arg_true()
+        if len(idx) == 0:
+            return pl.DataFrame(schema=_HITS_SCHEMA)
+        sub = self.variant(name).gather(idx)
+        start = sub.str.find(regex).cast(pl.Int64)
+        length = sub.str.extract(regex, 0).str.len_bytes().cast(pl.Int64)
+        return pl.DataFrame({"i": idx, "start": start, "end": start + length})
+
+    @cached_property
+    def regions(self) -> pl.DataFrame:
+        """First quoted or reported-speech region per row (byte offsets), rows that have one."""
+        if "regions" not in self.queries:
+            return pl.DataFrame(schema={"i": pl.UInt32(), "q0": pl.Int64(), "q1": pl.Int64()})
+        return self.first_matches("regions").rename({"start": "q0", "end": "q1"})
+
+
+def _earliest(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    parts = [p for p in parts if p.height]
+    if not parts:
+        return pl.DataFrame(schema=_HITS_SCHEMA)
+    if len(parts) == 1:
+        return parts[0]
+    return pl.concat(parts).sort(["i", "start"]).unique("i", keep="first", maintain_order=True)
+
+
+def _label(lr: LabelRules, ctx: _Context) -> pl.DataFrame:
+    """Rows where one label fires, with the first triggering span (bytes)."""
+    found = []
+    for k, rule in enumerate(lr.rules):
+        parts = [
+            ctx.first_matches(f"{lr.name}/{k}/{name}")
+            for name in ("masked", "plain", "cased")
+            if f"{lr.name}/{k}/{name}" in ctx.queries
+        ]
+        hits = _earliest(parts)
+        if hits.height and rule.veto:
+            hits = hits.filter(~ctx.plain.gather(hits["i"]).str.contains(rule.veto))
+        if hits.height and rule.requires:
+            hits = hits.filter(ctx.plain.gather(hits["i"]).str.contains(rule.requires))
+        found.append(hits)
+    hits = _earliest(found)
+    if hits.height == 0:
+        return hits
+    if lr.thresholds and hits.height:
+        sub = ctx.plain.gather(hits["i"])
+        msub = ctx.masked.gather(hits["i"])
+        words = sub.str.count_matches(r"\S+")
+        count = pl.Series([0] * hits.height, dtype=pl.UInt32)
+        for rule in lr.rules:
+            if rule.masked:
+                count = count + msub.str.count_matches(rule.masked)
+            if rule.plain:
+                count = count + sub.str.count_matches(rule.plain)
+        keep = pl.Series([False] * hits.height)
+        for min_words, min_matches in lr.thresholds:
+            keep = keep | ((words >= min_words) & (count >= min_matches))
+        hits = hits.filter(keep)
+    if lr.span == "message" and hits.height:
+        sub = ctx.plain.gather(hits["i"])
+        lead = sub.str.len_bytes() - sub.str.strip_chars_start().str.len_bytes()
+        body = sub.str.strip_chars().str.len_bytes()
+        hits = hits.with_columns(start=lead.cast(pl.Int64), end=(lead + body).cast(pl.Int64))
+    if hits.height and not lr.keep_in_quotes:
+        regions = ctx.regions
+        if regions.height:
+            inside = hits.join(regions, on="i", how="inner").filter(
+                (pl.col("q0") <= pl.col("start")) & (pl.col("end") <= pl.col("q1"))
+            )
+            hits = hits.join(inside.select("i"), on="i", how="anti")
+    return hits
+
+
+def _dependency_order(rules: Rules) -> list[str]:
+    """Label names so that every label comes after those its ``unless``/``implied_by`` name."""
+    deps = {lr.name: set(lr.unless) | set(lr.implied_by) for lr in rules.labels}
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            raise ValueError(f"tone rules: labels depend on each other in a cycle: {path}")
+        state[name] = 1
+        for dep in sorted(deps[name]):
+            visit(dep, (*path, dep))
+        state[name] = 2
+        order.append(name)
+
+    for lr in rules.labels:
+        visit(lr.name, (lr.name,))
+    return order
+
+
+def _char_offsets(
+    orig: pl.Series, i: pl.Series, start: pl.Series, end: pl.Series
+) -> tuple[pl.Series, pl.Series]:
+    """Byte offsets into ``orig[i]`` → code-point offsets (Python ``str`` indices)."""
+    texts = orig.gather(i)
+    start = start.cast(pl.Int64)
+    end = end.cast(pl.Int64)
+    wide = (texts.str.len_bytes() != texts.str.len_chars()).arg_true()
+    if len(wide):
+        raw = texts.gather(wide).cast(pl.Binary)
+        s = start.gather(wide)
+        e = end.gather(wide)
+        cs = raw.bin.slice(0, s).cast(pl.String).str.len_chars().cast(pl.Int64)
+        ce = raw.bin.slice(0, e).cast(pl.String).str.len_chars().cast(pl.Int64)
+        start = start.clone().scatter(wide, cs)
+        end = end.clone().scatter(wide, ce)
+    return start, end
+
+
+__all__ = ["LABEL_SCHEMA", "Label", "label_frame", "label_hits", "label_text", "language_gate",
+           "mask_negation"]

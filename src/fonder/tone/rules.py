@@ -1,0 +1,326 @@
+"""Tone rules as data: load ``rules/<lang>.json`` and compile its patterns for the engine.
+
+A language's rules live in one JSON file (see ``docs/tone.md`` for the format). This module
+turns the human-friendly pattern notation into Rust-regex syntax (what Polars runs), so rule
+files stay short and readable:
+
+- ``{NAME}`` expands a macro from the file's ``macros`` (texting forms: ``{YOU}`` is
+  ``(?:you|u|ya|...)``); macros may use other macros.
+- A space matches one or more whitespace characters.
+- ``'`` is an optional apostrophe, straight or curly (``don't`` also matches ``dont`` and
+  ``don’t``); ``’`` is a required one.
+- Every literal letter may be stretched (``so`` matches ``soooo``, ``miss you`` matches
+  ``misss youuu``); write ``k{1}`` to forbid it.
+- Plain parentheses do not capture; an emoji's variation selector (U+FE0F) is optional.
+- Each pattern must start and end at a word edge; ``emoji`` lists are matched anywhere.
+  ``\b`` is an ASCII word boundary.
+
+Everything else is Rust regex syntax: no look-around and no backreferences.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from fonder.errors import FonderError, UsageError
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+# ASCII word edges: Unicode word boundaries make the regex engine leave its fast DFA on
+# emoji and accented text (several times slower); for English rules ASCII edges suffice.
+# A pattern may not begin or end inside a word: at its start the previous character is not a
+# word character, unless the pattern itself begins with a non-word character (then it may
+# follow a word: "haha😂"); the same, mirrored, at its end.
+START = r"(?-u:\b{start-half}|\b{end})"
+END = r"(?-u:\b{end-half}|\b{start})"
+
+_MACRO = re.compile(r"(?<!\\[pP])\{([A-Z][A-Z0-9_]*)\}")
+
+
+class RulesError(FonderError):
+    """A tone rules file is malformed (a bug in the rules, not in the user's data)."""
+
+
+class UnknownLanguage(UsageError):
+    """No tone rules exist for the language asked for."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way a label can fire: regexes per text variant, plus message-level conditions."""
+
+    masked: str | None  # run on the lowered text with negation scopes masked
+    plain: str | None  # run on the lowered text (patterns that carry their own negation)
+    cased: str | None  # run on the original text (case matters)
+    veto: str | None  # any match in the message cancels this rule
+    requires: str | None  # the message must match this somewhere
+
+
+@dataclass(frozen=True)
+class LabelRules:
+    name: str
+    rules: tuple[Rule, ...]
+    unless: tuple[str, ...] = ()
+    implied_by: tuple[str, ...] = ()
+    # (words, matches) pairs: the message needs at least that many words and pattern
+    # matches for one of the pairs; empty means no such condition.
+    thresholds: tuple[tuple[int, int], ...] = ()
+    span: str = "match"  # or "message": the whole message is the span
+    keep_in_quotes: bool = False  # laughter inside reported speech is still the writer's
+
+
+@dataclass(frozen=True)
+class Gate:
+    markers: str  # English-ness: common function words and texting forms
+    foreign: str  # function words of other languages that are not words of this one
+    foreign_anywhere: str | None  # characters only other languages use ("¿", "¡")
+    short_words: int  # a message this short with no foreign marker passes
+    max_other_script: float  # largest share of letters outside the language's script
+
+
+@dataclass(frozen=True)
+class Negation:
+    negators: str
+    exceptions: str | None  # "can't wait": the negator does not scope over these
+    breakers: str | None  # words that end a scope ("but", "and", ...)
+    scope_words: int
+
+
+@dataclass(frozen=True)
+class Rules:
+    lang: str
+    version: int
+    gate: Gate
+    negation: Negation
+    regions: str | None  # quoted or reported speech: not the writer's own voice
+    labels: tuple[LabelRules, ...] = field(default_factory=tuple)
+
+
+def available_languages() -> list[str]:
+    """The languages that have a rules file."""
+    return sorted(p.stem for p in RULES_DIR.glob("*.json"))
+
+
+@cache
+def load_rules(lang: str = "en") -> Rules:
+    """Load and compile ``rules/<lang>.json``."""
+    path = RULES_DIR / f"{lang}.json"
+    if not path.is_file():
+        raise UnknownLanguage(
+            f"no tone rules for language {lang!r} — available: {', '.join(available_languages())}"
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RulesError(f"tone rules {path.name} are not valid JSON: {exc}") from exc
+    return compile_rules(data)
+
+
+def compile_rules(data: dict) -> Rules:
+    """Compile a rules document (the parsed JSON) into regexes."""
+    macros: dict[str, str] = data.get("macros", {})
+
+    def pat(src: str) -> str:
+        return transform(expand(src, macros))
+
+    def words(items: list[str]) -> str | None:
+        if not items:
+            return None
+        return START + "(?:" + "|".join(f"(?:{pat(i)})" for i in items) + ")" + END
+
+    def anywhere(items: list[str]) -> str | None:
+        if not items:
+            return None
+        return "(?:" + "|".join(f"(?:{pat(i)})" for i in items) + ")"
+
+    def either(a: str | None, b: str | None) -> str | None:
+        if a and b:
+            return f"(?:{a})|(?:{b})"
+        return a or b
+
+    g = data["gate"]
+    gate = Gate(
+        markers=words(g["markers"]),
+        foreign=words(g["foreign"]),
+        foreign_anywhere=anywhere(g.get("foreign_anywhere", [])),
+        short_words=int(g.get("short_words", 5)),
+        max_other_script=float(g.get("max_other_script", 0.2)),
+    )
+    n = data["negation"]
+    exceptions = None
+    if n.get("exceptions"):
+        heads = "|".join(f"(?:{pat(h)})" for h in n["exceptions"])
+        tails = "|".join(f"(?:{pat(t)})" for tails in n["exceptions"].values() for t in tails)
+        # Group 1 is the negator, group 2 the word it does not negate; the space between
+        # them is what the engine protects.
+        exceptions = f"{START}({heads}) ({tails}){END}"
+    negation = Negation(
+        negators=START + "(?:" + "|".join(f"(?:{pat(x)})" for x in n["negators"]) + ")",
+        exceptions=exceptions,
+        breakers=(" (" + "|".join(f"(?:{pat(b)})" for b in n["breakers"]) + f"){END}")
+        if n.get("breakers")
+        else None,
+        scope_words=int(n.get("scope_words", 3)),
+    )
+
+    # A pattern that names a negator itself ("not my fault", "can't wait to see you") must
+    # run on the unmasked text, where its own negator is still visible.
+    own_negation = re.compile(
+        r"(?<![a-z'])(?:"
+        + "|".join(re.escape(x).replace("'", "'?") for x in n["negators"])
+        + r")(?![a-z])"
+    )
+
+    labels = []
+    for name, spec in data["labels"].items():
+        rules = []
+        for r in spec["rules"]:
+            unknown = set(r) - {"patterns", "fixed", "emoji", "cased", "veto", "requires", "note"}
+            if unknown:
+                raise RulesError(f"label {name}: unknown rule keys {sorted(unknown)}")
+            for key in ("patterns", "fixed", "cased", "veto", "requires"):
+                for src in r.get(key, []):
+                    if src.endswith(" ") or src.startswith(" "):
+                        raise RulesError(f"label {name}: pattern {src!r} starts or ends with a space")
+            masked = [x for x in r.get("patterns", []) if not own_negation.search(expand(x, macros))]
+            fixed = r.get("fixed", []) + [x for x in r.get("patterns", []) if x not in masked]
+            rules.append(
+                Rule(
+                    masked=words(masked),
+                    plain=either(words(fixed), anywhere(r.get("emoji", []))),
+                    cased=words(r.get("cased", [])),
+                    veto=words(r.get("veto", [])),
+                    requires=words(r.get("requires", [])),
+                )
+            )
+        labels.append(
+            LabelRules(
+                name=name,
+                rules=tuple(rules),
+                unless=tuple(spec.get("unless", ())),
+                implied_by=tuple(spec.get("implied_by", ())),
+                thresholds=tuple((int(w), int(m)) for w, m in spec.get("thresholds", ())),
+                span=spec.get("span", "match"),
+                keep_in_quotes=bool(spec.get("keep_in_quotes", False)),
+            )
+        )
+    names = [lr.name for lr in labels]
+    for lr in labels:
+        for dep in lr.unless + lr.implied_by:
+            if dep not in names:
+                raise RulesError(f"label {lr.name} refers to unknown label {dep}")
+    return Rules(
+        lang=data["lang"],
+        version=int(data["version"]),
+        gate=gate,
+        negation=negation,
+        regions=anywhere(data.get("regions", [])),
+        labels=tuple(labels),
+    )
+
+
+def expand(src: str, macros: dict[str, str], depth: int = 0) -> str:
+    """Replace ``{NAME}`` with ``(?:macro)``, recursively."""
+    if depth > 10:
+        raise RulesError(f"macros nest too deeply in {src!r}")
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in macros:
+            raise RulesError(f"unknown macro {{{name}}} in {src!r}")
+        return "(?:" + expand(macros[name], macros, depth + 1) + ")"
+
+    return _MACRO.sub(sub, src)
+
+
+def transform(p: str) -> str:
+    """Rewrite the rule notation (see the module docstring) into Rust regex syntax."""
+    out: list[str] = []
+    i, n = 0, len(p)
+    while i < n:
+        c = p[i]
+        nxt = p[i + 1] if i + 1 < n else ""
+        if c == "\\":
+            if nxt in "pPxb" and i + 2 < n and p[i + 2] == "{":
+                j = p.index("}", i) + 1
+            elif nxt == "b":
+                # An ASCII word boundary: the Unicode one is slow on emoji (see START).
+                out.append(r"(?-u:\b)")
+                i += 2
+                continue
+            elif nxt in "pP":
+                j = i + 3
+            elif nxt == "x":
+                j = i + 4
+            else:
+                j = i + 2
+            out.append(p[i:j])
+            i = j
+        elif c == "[":
+            j = _class_end(p, i)
+            out.append(p[i:j].replace("'", "'’"))
+            i = j
+        elif c == "{":
+            j = p.index("}", i) + 1
+            out.append(p[i:j])
+            i = j
+        elif c == "(":
+            if nxt == "?":
+                j = i + 2
+                while j < n and p[j] not in ":)":
+                    j += 1
+                out.append(p[i : j + 1])
+                i = j + 1
+            else:
+                out.append("(?:")
+                i += 1
+        elif c == " ":
+            while i < n and p[i] == " ":
+                i += 1
+            if i < n and p[i] == "?":
+                out.append(r"\s*")
+                i += 1
+            else:
+                out.append(r"\s+")
+        elif c == "'":
+            out.append("['’]" if (nxt != "" and nxt in "?*+{") else "['’]?")
+            i += 1
+        elif c == "’":
+            out.append("['’]")
+            i += 1
+        elif c == "\ufe0f":
+            out.append("\ufe0f?")
+            i += 1
+        elif c.isalpha():
+            out.append(c if (nxt != "" and nxt in "?*+{") else c + "+")
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _class_end(p: str, i: int) -> int:
+    """Index just past the character class that opens at ``p[i] == '['``."""
+    j = i + 1
+    if j < len(p) and p[j] == "^":
+        j += 1
+    if j < len(p) and p[j] == "]":
+        j += 1
+    depth = 1
+    while j < len(p):
+        if p[j] == "\\":
+            j += 2
+            continue
+        if p[j] == "[":
+            depth += 1
+        elif p[j] == "]":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    raise RulesError(f"unclosed character class in {p!r}")
