@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from . import analysis, tone
+from . import analysis, coach, tone
 from .errors import GroupChatError, MeUnknown, UsageError
 from .ingest import FinalChat, ParseOptions, finalize, match_name, read
 from .ingest.base import Progress, no_progress
@@ -277,7 +277,7 @@ def load(
     return Loaded(info, messages, labels, since, until)
 
 
-def report(
+def report_for(
     chat: str | None = None,
     *,
     db: DbPath = None,
@@ -289,12 +289,26 @@ def report(
     return report_document(loaded)
 
 
-def report_document(loaded: Loaded) -> dict[str, Any]:
-    """Assemble ``fonder.report/1`` from loaded messages."""
+def _today(tz: str) -> date:
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def report_document(loaded: Loaded, *, today: date | None = None) -> dict[str, Any]:
+    """Assemble ``fonder.report/1`` from loaded messages: the chat, its signals, and the
+    coach's headline, top actions, findings, safety section and plan for the next 7 days."""
     msgs = loaded.messages
     counted = msgs.filter(pl.col("kind").is_in(COUNTED_KINDS))
     ts = msgs.get_column("ts")
     chat = loaded.chat
+    signals = analysis.report_signals(msgs, loaded.labels)
+    me, them = chat.me or "me", chat.them or "them"
+    found = coach.findings(signals, msgs, loaded.labels, me=me, them=them)
+    seen = coach.safety(msgs, loaded.labels, them=them, me=me)
+    week = coach.plan(
+        signals, msgs, loaded.labels, me=me, them=them, today=today or _today(chat.tz)
+    )
     return {
         "schema": REPORT_SCHEMA,
         "chat": {
@@ -311,8 +325,68 @@ def report_document(loaded: Loaded) -> dict[str, Any]:
             "tz": chat.tz,
             "window": {"since": iso(loaded.since), "until": iso(loaded.until)},
         },
-        "signals": analysis.report_signals(msgs, loaded.labels),
+        "headline": coach.headline(signals, msgs, loaded.labels, me=me, them=them).to_json(),
+        "safety": seen.to_json() if seen is not None else None,
+        "top_actions": coach.top_actions(found),
+        "findings": [f.to_json() for f in found],
+        "plan": week.to_json(),
+        "signals": signals,
     }
+
+
+def plan_for(
+    chat: str | None = None,
+    *,
+    db: DbPath = None,
+    interests: Sequence[str] = (),
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The next seven days for a chat: space rules from his own baseline, things for your
+    own life, and five date ideas new to you both."""
+    loaded = load(chat, db=db)
+    info = loaded.chat
+    signals = analysis.report_signals(loaded.messages, loaded.labels)
+    week = coach.plan(
+        signals,
+        loaded.messages,
+        loaded.labels,
+        me=info.me or "me",
+        them=info.them or "them",
+        interests=list(interests),
+        today=today or _today(info.tz),
+    )
+    return {"chat": {"id": info.chat_id, "me": info.me, "them": info.them}, **week.to_json()}
+
+
+def check(
+    draft: str,
+    chat: str | None = None,
+    *,
+    db: DbPath = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """Should I send this? A verdict (send, wait or rethink) on a draft, read in the chat's
+    context at ``at`` (default: now), with reasons and a kinder rewrite where one helps."""
+    if not draft.strip():
+        raise UsageError("There is nothing to check — the draft is empty — type the message you want to send.")
+    loaded = load(chat, db=db)
+    info = loaded.chat
+    when = at or datetime.now(timezone.utc)
+    if when.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        when = when.replace(tzinfo=ZoneInfo(info.tz))
+    signals = analysis.report_signals(loaded.messages, loaded.labels)
+    verdict = coach.check_draft(
+        draft,
+        loaded.messages,
+        loaded.labels,
+        signals,
+        me=info.me or "me",
+        them=info.them or "them",
+        at=when,
+    )
+    return {**verdict.to_json(), "exit_code": verdict.exit_code}
 
 
 def forget(chat: str, *, db: DbPath = None) -> tuple[ChatInfo, int]:

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -274,7 +274,7 @@ def report_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (schema fonder.report/1).")] = False,
 ) -> None:
     """Read the dynamics of a chat: who starts, who waits, who chases."""
-    doc = api.report(
+    doc = api.report_for(
         chat,
         db=state.db,
         since=_day(since, "--since"),
@@ -284,6 +284,62 @@ def report_(
         _print_json(doc)
     else:
         terminal.print_report(out, doc)
+
+
+@app.command("plan")
+@friendly
+def plan_(
+    chat: Annotated[
+        str | None,
+        typer.Argument(help="The chat: their name or the chat id (default: your most recent chat).", show_default=False),
+    ] = None,
+    interests: Annotated[
+        str | None,
+        typer.Option("--interests", help="Things you love doing, comma-separated (e.g. \"pottery, running\").", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+) -> None:
+    """Your next seven days: give space where it helps, fill your own week, try something new together."""
+    wanted = [i.strip() for i in (interests or "").split(",") if i.strip()]
+    doc = api.plan_for(chat, db=state.db, interests=wanted)
+    if as_json:
+        _print_json(doc)
+    else:
+        terminal.print_plan(out, doc)
+
+
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"'{value}' is not a time — --at — write it as YYYY-MM-DDTHH:MM, e.g. 2026-10-01T21:30."
+        ) from None
+
+
+@app.command("check")
+@friendly
+def check_(
+    draft: Annotated[str, typer.Argument(help="The message you are about to send.", show_default=False)],
+    chat: Annotated[
+        str | None, typer.Option("--chat", help="The chat it is for (default: your most recent chat).", show_default=False)
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Check as if it were this time (YYYY-MM-DDTHH:MM, the chat's zone unless an offset is given).", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
+) -> None:
+    """Should I send this? Exit code 0 means send, 3 wait, 4 rethink."""
+    verdict = api.check(draft, chat, db=state.db, at=_moment(at))
+    code = verdict.pop("exit_code")
+    if as_json:
+        _print_json(verdict)
+    else:
+        terminal.print_check(out, draft, verdict)
+    raise typer.Exit(code)
 
 
 @app.command("forget")
@@ -362,7 +418,7 @@ def demo_(
             for c in result.chats:
                 terminal.print_imported(out, c)
             out.print("$ fonder report", markup=False)
-        doc = api.report(db=db)
+        doc = api.report_for(db=db)
         if as_json:
             _print_json(doc)
         else:

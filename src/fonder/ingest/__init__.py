@@ -20,10 +20,32 @@ from ..store import fingerprint
 from .archive import open_sources
 from .base import SNIFF_BYTES, Importer, ParseOptions, ParsedChat, Source
 from .detect import by_name, choose, claimants
+from .discord import DiscordImporter
+from .googlechat import GoogleChatImporter
+from .imessage import IMessageImporter
+from .line import LineImporter
+from .meta import InstagramImporter, MessengerImporter
+from .signal import SignalExportImporter, SignalImporter
+from .sms import SmsBackupImporter
+from .snapchat import SnapchatImporter
+from .telegram import TelegramImporter
 from .whatsapp import WhatsAppImporter
 
-#: Every importer fonder has, in the order detection tries them.
-IMPORTERS: tuple[Importer, ...] = (WhatsAppImporter(),)
+#: Every importer fonder has. Detection asks all of them; exactly one may claim a file.
+IMPORTERS: tuple[Importer, ...] = (
+    WhatsAppImporter(),
+    IMessageImporter(),
+    InstagramImporter(),
+    MessengerImporter(),
+    TelegramImporter(),
+    SignalImporter(),
+    SignalExportImporter(),
+    SmsBackupImporter(),
+    DiscordImporter(),
+    SnapchatImporter(),
+    LineImporter(),
+    GoogleChatImporter(),
+)
 
 __all__ = [
     "IMPORTERS",

@@ -146,8 +146,117 @@ def print_report(console: Console, doc: dict[str, Any]) -> None:
     if total == 0:
         console.print("There are no messages in this window.")
         return
+    if doc.get("safety"):
+        print_safety(console, doc["safety"])
+    headline = doc.get("headline")
+    if headline:
+        console.print()
+        console.print(Text(headline["sentence"], style="bold"))
+        for fact in headline.get("facts", [])[:3]:
+            console.print(f"  · {fact}", markup=False)
+    actions = doc.get("top_actions") or []
+    if actions:
+        console.print()
+        console.print(Text("This week, three things", style="bold"))
+        for i, action in enumerate(actions, 1):
+            console.print(f"  {i}. {action}", markup=False)
     for render in _SECTIONS:
         render(console, sig, me, them)
+    findings = doc.get("findings") or []
+    if findings:
+        console.print()
+        console.rule("What fonder sees, principle by principle")
+        for f in findings:
+            print_finding(console, f, them)
+
+
+_SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def _when(ts: str) -> str:
+    moment = datetime.fromisoformat(ts)
+    return f"{moment.day} {moment:%b %H:%M}"
+
+
+def _examples(console: Console, examples: Sequence[dict[str, Any]], them: str) -> None:
+    for ex in examples[:3]:
+        who = "you" if ex.get("who") == "me" else them
+        console.print(f"      {_when(ex['ts'])}  {who}: “{ex['text']}”", markup=False)
+
+
+def print_finding(console: Console, f: dict[str, Any], them: str) -> None:
+    """One finding: principle, severity, title, evidence, examples, what to do."""
+    console.print()
+    head = Text(f"{f['principle']} ", style="dim") + Text(
+        f"[{f['severity']}] ", style=_SEVERITY_STYLE.get(f["severity"], "")
+    ) + Text(f["title"], style="bold")
+    console.print(head)
+    evidence = f.get("evidence") or {}
+    for fact in evidence.get("facts", []):
+        console.print(f"    · {fact}", markup=False)
+    _examples(console, evidence.get("examples", []), them)
+    if f.get("advice"):
+        console.print(Text("    → ") + Text(f["advice"]))
+    if f.get("research"):
+        console.print(Text(f"    research: {f['research']}", style="dim"))
+
+
+def print_safety(console: Console, safety: dict[str, Any]) -> None:
+    """The safety section: what was seen and where to get help. No coaching."""
+    console.print()
+    console.rule(Text(safety.get("title") or "Your safety comes first", style="bold red"))
+    console.print(f"  {safety['sentence']}", markup=False)
+    for ex in (safety.get("examples") or [])[:3]:
+        console.print(f"      {_when(ex['ts'])}: “{ex['text']}”", markup=False)
+    for line in safety.get("help") or []:
+        console.print(Text(f"  {line}", style="bold"))
+    if safety.get("note"):
+        console.print(Text(f"  {safety['note']}", style="dim"))
+    console.rule()
+
+
+def print_plan(console: Console, plan: dict[str, Any]) -> None:
+    """The next seven days."""
+    them = (plan.get("chat") or {}).get("them") or "them"
+    console.rule(f"Your next seven days · {day(plan.get('start'))} – {day(plan.get('end'))}")
+    if plan.get("safety_first"):
+        console.print(Text("Your safety comes first: see the safety section of your report.", style="bold red"))
+    for note in plan.get("notes") or []:
+        console.print(f"  {note}", markup=False)
+    if plan.get("space"):
+        console.print()
+        console.print(Text(f"Space for {them} to reach you", style="bold"))
+        for rule in plan["space"]:
+            console.print(f"  · {rule['text']}", markup=False)
+    if plan.get("own_life"):
+        console.print()
+        console.print(Text("For your own week", style="bold"))
+        for item in plan["own_life"]:
+            console.print(f"  · {item['title']} — {item['why']}", markup=False)
+    if plan.get("date_ideas"):
+        console.print()
+        console.print(Text("Five things you haven't done together", style="bold"))
+        for idea in plan["date_ideas"]:
+            tags = ", ".join(str(idea[k]) for k in ("cost", "setting") if idea.get(k))
+            console.print(f"  · {idea['title']} ({tags})", markup=False)
+
+
+_VERDICT_STYLE = {"send": "bold green", "wait": "bold yellow", "rethink": "bold red"}
+
+
+def print_check(console: Console, draft: str, verdict: dict[str, Any]) -> None:
+    """The verdict on a draft, its reasons and a kinder version when there is one."""
+    console.print(Text(verdict["verdict"].upper(), style=_VERDICT_STYLE.get(verdict["verdict"], "bold")))
+    if verdict.get("wait_until"):
+        console.print(f"  until {day(verdict['wait_until'])} {datetime.fromisoformat(verdict['wait_until']):%H:%M}", markup=False)
+    for reason in verdict.get("reasons") or []:
+        console.print(f"  · {reason}", markup=False)
+    if verdict.get("labels"):
+        console.print(Text(f"  labels: {', '.join(verdict['labels'])}", style="dim"))
+    if verdict.get("suggestion"):
+        console.print()
+        console.print(Text("Kinder, and closer to what you mean:", style="bold"))
+        console.print(f"  “{verdict['suggestion']}”", markup=False)
 
 
 def _conversations(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
@@ -264,9 +373,11 @@ def _longing(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
     console.print()
     console.print(Text(f"Does {them} miss you?", style="bold"))
     months = lg.get("per_month") or []
+    rate = (lg.get("per_month_rate") or {}).get("them")
+    per_month = f" ({rate:.1f} a month)" if rate is not None else ""
     console.print(
-        f"  {them} wrote that he misses you or can't wait to see you {lg['them']} times "
-        f"({lg['per_month_rate']['them']:.1f} a month); you did {lg['me']} times. "
+        f"  {them} wrote that he misses you or can't wait to see you {lg['them']} times"
+        f"{per_month}; you did {lg['me']} times. "
         f"He said it first {lg['first_by']['them']} times, you {lg['first_by']['me']}.",
         markup=False,
     )
