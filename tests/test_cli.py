@@ -240,3 +240,60 @@ def test_tone_prints_labels_with_their_words() -> None:
     result = runner.invoke(app, ["tone", "are you mad at me?"])
     assert result.exit_code == 0, result.output
     assert re.search(r"reassurance_seeking\s+“[^”]+”", result.stdout)
+
+
+def test_report_json_carries_the_coach(db_path: Path, export: Path) -> None:
+    imported(db_path, export)
+    doc = orjson.loads(run(db_path, "report", "--json").stdout)
+    assert set(doc) >= {"schema", "chat", "signals", "headline", "top_actions", "findings", "plan", "safety"}
+    assert doc["headline"]["sentence"]
+    assert len(doc["top_actions"]) == 3
+    assert all(set(f) >= {"principle", "severity", "title", "evidence", "advice"} for f in doc["findings"])
+    assert doc["safety"] is None
+
+
+def test_check_json_contract_and_exit_codes(db_path: Path, export: Path) -> None:
+    imported(db_path, export)
+    # 40 minutes after his "yes! 7pm": a plain plan is fine to send
+    ok = run(db_path, "check", "shall we try the new thai place on friday?", "--at", "2026-03-03T10:42", "--json")
+    assert ok.exit_code == 0, ok.output
+    verdict = orjson.loads(ok.stdout)
+    assert set(verdict) >= {"verdict", "reasons", "labels", "wait_until", "suggestion"}
+    assert verdict["verdict"] == "send"
+    # a reassurance question straight after two unanswered messages of hers
+    worried = run(db_path, "check", "are you mad at me?", "--at", "2026-03-03T08:40", "--json")
+    assert worried.exit_code == 4, worried.output
+    verdict = orjson.loads(worried.stdout)
+    assert verdict["verdict"] == "rethink"
+    assert "reassurance_seeking" in verdict["labels"]
+    assert verdict["suggestion"]
+
+
+def test_check_refuses_an_empty_draft_and_a_bad_time(db_path: Path, export: Path) -> None:
+    imported(db_path, export)
+    empty = run(db_path, "check", "   ")
+    assert empty.exit_code == 2 and "draft is empty" in empty.stderr
+    bad = run(db_path, "check", "hi", "--at", "tonight")
+    assert bad.exit_code == 2 and "YYYY-MM-DDTHH:MM" in bad.stderr
+
+
+def test_plan_lists_space_own_life_and_five_new_date_ideas(db_path: Path, export: Path) -> None:
+    imported(db_path, export)
+    result = run(db_path, "plan", "--interests", "pottery", "--json")
+    assert result.exit_code == 0, result.output
+    plan = orjson.loads(result.stdout)
+    assert plan["days"] == 7
+    assert len(plan["date_ideas"]) == 5
+    assert any("pottery" in item["title"].lower() for item in plan["own_life"])
+    text = run(db_path, "plan").stdout
+    assert "Five things you haven't done together" in text
+
+
+def test_terminal_report_renders_any_window_of_the_demo(tmp_path: Path) -> None:
+    db = tmp_path / "demo" / "demo.duckdb"
+    assert runner.invoke(app, ["demo", "--keep", str(db.parent)]).exit_code == 0
+    for since, until in [("2026-10-29", "2026-10-29"), ("2026-10-01", "2026-10-07"), ("2026-09-01", "2026-09-30"), (None, None)]:
+        args = ["report"] + (["--since", since, "--until", until] if since else [])
+        result = run(db, *args)
+        assert result.exit_code == 0, (since, result.output)
+        assert "fonder · you (Maya) and Daniel" in result.stdout

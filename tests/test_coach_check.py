@@ -147,3 +147,12 @@ def test_rewrite_templates_fall_back_when_the_draft_does_not_parse():
     assert "rather not do it by text" in coach.rewrite("why do you do this to me every single time", ["criticism"])
     assert coach.rewrite("be honest am I pretty", ["compliment_fishing"])
     assert coach.rewrite("k", ["stonewall_reply"]) is None
+
+
+def test_rewrite_drops_complaint_time_words() -> None:
+    from fonder.coach import rewrite
+
+    kinder = rewrite("you never text me first anymore", ["criticism"])
+    assert kinder is not None
+    assert "text me first" in kinder
+    assert "anymore" not in kinder

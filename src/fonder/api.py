@@ -376,6 +376,7 @@ def check(
         from zoneinfo import ZoneInfo
 
         when = when.replace(tzinfo=ZoneInfo(info.tz))
+    when = when.astimezone(timezone.utc)
     signals = analysis.report_signals(loaded.messages, loaded.labels)
     verdict = coach.check_draft(
         draft,

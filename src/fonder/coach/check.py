@@ -237,9 +237,14 @@ _ACTION_OK = re.compile(r"^[a-z][a-z' ’]{1,60}$")
 _ACTION_MAX_WORDS: Final[int] = 8
 
 
+#: Time words that fit a complaint ("you never call anymore") but not a wish ("if you'd call").
+_TRAILING_TIME = re.compile(r"(?:\s+(?:anymore|any more|lately|these days|at all|ever|again))+$")
+
+
 def _clean(action: str) -> str | None:
     a = re.sub(r"[^\w\s'’]", "", action).strip().lower()
     a = re.sub(r"\s+", " ", a)
+    a = _TRAILING_TIME.sub("", a)
     if not a or len(a.split()) > _ACTION_MAX_WORDS or not _ACTION_OK.match(a):
         return None
     return a
