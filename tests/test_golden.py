@@ -1,41 +1,56 @@
-"""Golden files: every input under ``tests/data/<format>/`` parses to its expected rows.
+"""Golden files: every input under ``tests/data/<format>/`` is recognised by its own importer
+and by no other, and parses to its expected rows.
 
-A format folder holds, for each variant::
+A format folder (named like the importer's ``--format`` name) holds, for each variant::
 
-    <variant>.<ext>                  an input, read by the importer named like the folder
-    <variant>.expected.jsonl         the rows parsing gives, in output order, one per line
-    <variant>/                       an archive kept unpacked (zips are never stored)
+    <variant>.<ext>                  an input file
+    <variant>.sql                    a SQLite database, kept as the script that builds it
+    <variant>/                       a folder: a download kept unpacked, or a zip kept unpacked
+    <variant>.expected.jsonl         the rows the variant parses to, in output order
 
-and optionally ``variants.json``, mapping a variant to options: ``expected`` (the name of a
-shared expected file), ``tz`` (default Europe/Berlin), ``date_order``, and for folder
-variants ``member`` (the file inside that the importer reads) and ``archive`` (the zip's
-name). A new importer adds its folder and one entry in :data:`IMPORTERS`.
+and optionally ``variants.json``, mapping a variant to options: ``expected`` (a shared expected
+file), ``tz`` (the zone naive times are read in), ``date_order``, ``format`` (when only
+``--format`` can tell, as a user would pass it), and for a zip kept unpacked, ``member`` (the
+file the importer reads) and ``archive`` (the zip's name).
 
-Expected files change only on purpose: ``pytest --update-golden`` rewrites them from the
-current output, and the diff is read before committing.
+The input goes through the same path a user's file does — :func:`fonder.ingest.read`, with
+detection among every registered importer — so a new importer that claims another's files
+fails here. Expected rows may carry any of :data:`FIELDS`; each is compared on the fields it
+has. Expected files change only on purpose: ``pytest --update-golden`` rewrites them from the
+current output (keeping each file's fields), and the diff is read before committing.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from fonder.ingest.base import Importer, ParseOptions, Source
-from fonder.ingest.whatsapp import WhatsAppImporter
+from fonder.ingest import IMPORTERS, ParseOptions, read
+from fonder.ingest.archive import open_sources
+from fonder.ingest.detect import claimants
 
 DATA = Path(__file__).parent / "data"
+NOT_FORMATS = {"tone"}
 
-#: Format folder name → importer class.
-IMPORTERS: dict[str, type] = {
-    "whatsapp": WhatsAppImporter,
+#: Zone for naive local times, per format folder (variants.json may say otherwise).
+FOLDER_TZ = {
+    "whatsapp": "Europe/Berlin",
+    "line": "Asia/Tokyo",
+    "discord": "Europe/Berlin",
+    "telegram": "Europe/Berlin",
+    "signal": "Europe/Berlin",
+    "signal-export": "Europe/Berlin",
 }
 
-DEFAULT_TZ = "Europe/Berlin"
-FIELDS = ("ts", "tz", "sender", "kind", "text", "media", "call_s", "edited")
+FIELDS = (
+    "chat_key", "ts", "tz", "sender", "kind", "text", "media", "call_s", "reply_to", "edited", "msg_id",
+)
 
 
 @dataclass(frozen=True)
@@ -46,25 +61,35 @@ class Case:
     config: dict
     expected: Path
 
-    @property
-    def source(self) -> Source:
-        """The input; a folder variant with a ``member`` stands for a zip holding it."""
-        member = self.config.get("member")
-        if self.entry.is_file() or member is None:
-            return Source(self.entry)
-        archive = self.entry.parent / self.config.get("archive", self.entry.name + ".zip")
-        return Source(archive, member=member, data=(self.entry / member).read_bytes())
+    def build(self, tmp: Path) -> Path:
+        """The path a user would give: the file, the folder, a built database or zip."""
+        if self.entry.suffix == ".sql":
+            db = tmp / f"{self.variant}.db"
+            con = sqlite3.connect(db)
+            con.executescript(self.entry.read_text("utf-8"))
+            con.commit()
+            con.close()
+            return db
+        if self.entry.is_dir() and "member" in self.config:
+            archive = tmp / self.config.get("archive", f"{self.variant}.zip")
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+                for f in sorted(self.entry.rglob("*")):
+                    if f.is_file():
+                        zf.write(f, f.relative_to(self.entry).as_posix())
+            return archive
+        return self.entry
 
     @property
     def options(self) -> ParseOptions:
         return ParseOptions(
-            tz=self.config.get("tz", DEFAULT_TZ), date_order=self.config.get("date_order")
+            tz=self.config.get("tz", FOLDER_TZ.get(self.fmt, "UTC")),
+            date_order=self.config.get("date_order"),
         )
 
 
 def _cases() -> list:
     params = []
-    for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in DATA.iterdir() if p.is_dir() and p.name not in NOT_FORMATS):
         settings_file = folder / "variants.json"
         settings = json.loads(settings_file.read_text("utf-8")) if settings_file.exists() else {}
         for entry in sorted(folder.iterdir()):
@@ -72,47 +97,58 @@ def _cases() -> list:
                 continue
             variant = entry.name if entry.is_dir() else entry.name.split(".", 1)[0]
             config = settings.get(variant, {})
-            case = Case(
-                fmt=folder.name,
-                variant=variant,
-                entry=entry,
-                config=config,
-                expected=folder / f"{config.get('expected', variant)}.expected.jsonl",
+            expected = folder / f"{config.get('expected', variant)}.expected.jsonl"
+            params.append(
+                pytest.param(Case(folder.name, variant, entry, config, expected), id=f"{folder.name}/{variant}")
             )
-            marks = []
-            if folder.name not in IMPORTERS:
-                marks.append(pytest.mark.skip(reason=f"no importer registered for {folder.name}"))
-            params.append(pytest.param(case, id=f"{folder.name}/{variant}", marks=marks))
     return params
 
 
-def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+def _value(field: str, value: object) -> object:
+    if field == "ts" and isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value
 
 
-def _rows(importer: Importer, source: Source, options: ParseOptions) -> list[dict]:
-    rows = []
-    for chat in importer.parse(source, options):
-        for row in chat.messages.select(FIELDS).to_dicts():
-            row["ts"] = _iso(row["ts"])
-            rows.append(row)
-    return rows
+def test_every_format_folder_names_a_registered_importer() -> None:
+    names = {imp.name for imp in IMPORTERS}
+    folders = {p.name for p in DATA.iterdir() if p.is_dir() and p.name not in NOT_FORMATS}
+    assert folders <= names, f"folders without an importer: {folders - names}"
 
 
 @pytest.mark.parametrize("case", _cases())
-def test_golden(case: Case, update_golden: bool) -> None:
-    importer = IMPORTERS[case.fmt]()
-    source = case.source
-    claimed_by = [name for name, cls in IMPORTERS.items() if cls().sniff(source)]
-    assert claimed_by == [case.fmt], f"{case.variant} is claimed by {claimed_by}"
+def test_golden(case: Case, tmp_path: Path, update_golden: bool) -> None:
+    path = case.build(tmp_path)
+    own = case.config.get("format", case.fmt)
+    claimed = {imp.name for src in open_sources(path) for imp in claimants(src, IMPORTERS)}
+    if "format" in case.config:
+        assert claimed <= {own}, f"{case.variant} is also claimed by {claimed - {own}}"
+    else:
+        assert claimed == {own}, f"{case.variant} is claimed by {sorted(claimed)}, not only {own}"
 
-    rows = _rows(importer, source, case.options)
+    found = read(path, case.options, case.config.get("format"))
+    rows = []
+    for rc in found:
+        for row in rc.parsed.messages.to_dicts():
+            row["chat_key"] = rc.parsed.chat_key
+            rows.append({f: row.get(f) for f in FIELDS})
+
+    existing = []
+    if case.expected.exists():
+        existing = [json.loads(x) for x in case.expected.read_text("utf-8").splitlines() if x.strip()]
     if update_golden:
-        case.expected.write_text(
-            "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), "utf-8"
-        )
+        keys = list(existing[0]) if existing else list(FIELDS)
+        out = []
+        for row in rows:
+            shown = {k: row[k] for k in keys}
+            if "ts" in shown and shown["ts"] is not None:
+                shown["ts"] = shown["ts"].isoformat()
+            out.append(json.dumps(shown, ensure_ascii=False, default=str) + "\n")
+        case.expected.write_text("".join(out), "utf-8")
         return
-    assert case.expected.exists(), f"no {case.expected.name}; run pytest --update-golden"
-    lines = case.expected.read_text("utf-8").splitlines()
-    expected = [json.loads(line) for line in lines if line.strip()]
-    assert rows == expected
+    assert existing, f"no {case.expected.name}; run pytest --update-golden"
+    assert len(rows) == len(existing), f"{len(rows)} rows, expected {len(existing)}"
+    for i, (got, want) in enumerate(zip(rows, existing, strict=True)):
+        mine = {k: _value(k, got[k]) for k in want}
+        theirs = {k: _value(k, v) for k, v in want.items()}
+        assert mine == theirs, f"row {i}"
