@@ -4,8 +4,10 @@ The public API. Every action the CLI and the web page offer is one call here::
 
     import fonder
     fonder.import_path("WhatsApp Chat with Daniel.zip", me="Maya")
-    doc = fonder.report()          # the fonder.report/1 document
+    doc = fonder.report_for()      # the fonder.report/1 document
     chat = fonder.load()           # messages and tone labels as Polars frames
+    fonder.plan_for()              # the next seven days
+    fonder.check("are you mad at me?")   # send, wait or rethink
 """
 
 from .api import (
@@ -13,12 +15,14 @@ from .api import (
     ImportResult,
     Loaded,
     chats,
+    check,
     forget,
     import_path,
     ledger,
     load,
-    report,
+    plan_for,
     report_document,
+    report_for,
     tone_of,
 )
 from .errors import FonderError
@@ -37,11 +41,13 @@ __all__ = [
     "Loaded",
     "__version__",
     "chats",
+    "check",
     "forget",
     "import_path",
     "ledger",
     "load",
-    "report",
+    "plan_for",
     "report_document",
+    "report_for",
     "tone_of",
 ]
