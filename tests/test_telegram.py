@@ -250,6 +250,20 @@ def test_truncated_file(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("which", [1, -1], ids=["middle", "last"])
+def test_a_message_on_one_line_is_still_read(tmp_path: Path, which: int) -> None:
+    doc = orjson.loads((HERE / "personal.json").read_bytes())
+    text = (HERE / "personal.json").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    # Put one message on a single line, as another program might have rewritten it.
+    starts = [i for i, line in enumerate(lines) if line == "  {"]
+    begin = starts[which]
+    finish = next(i for i in range(begin, len(lines)) if lines[i].startswith("  }"))
+    lines[begin : finish + 1] = ["  " + orjson.dumps(doc["messages"][which]).decode() + lines[finish][3:]]
+    path = write(tmp_path, "result.json", "\n".join(lines))
+    assert golden_rows(parse(path)) == golden_rows(parse(HERE / "personal.json"))
+
+
 def test_broken_message_in_a_file_read_in_pieces(tmp_path: Path) -> None:
     lines = (HERE / "media.json").read_text(encoding="utf-8").split("\n")
     broken = next(i for i, line in enumerate(lines) if '"the menu"' in line)

@@ -40,10 +40,10 @@ from typing import Any
 import orjson
 import polars as pl
 
-from ..errors import ParseError
+from ..errors import InputError, ParseError
 from ..model import conform
 from .base import ParsedChat, ParseOptions, Source, localize, machine_tz
-from .telegram import where
+from .telegram import read_bytes, where
 
 PLATFORM = "signal"
 
@@ -61,10 +61,6 @@ _SCHEMA: dict[str, pl.DataType] = {
     "reply_to": pl.String(),
     "edited": pl.Boolean(),
 }
-_FRAME_KEYS = (
-    b'"account"', b'"recipient"', b'"chat"', b'"chatItem"', b'"stickerPack"', b'"adHocCall"',
-    b'"notificationProfile"', b'"chatFolder"',
-)
 #: Keys the first line of Signal's export can have (the header, or a first frame).
 _HEADER_KEYS = frozenset({"version", "backupTimeMs", "account", "recipient"})
 _MISSED_CALL_STATES = frozenset(
@@ -75,10 +71,17 @@ _MISSED_CALL_STATES = frozenset(
 def _lines(source: Source) -> Iterator[bytes]:
     """The file's lines, read from disk as they come (a member of a zip is in memory)."""
     if source.member is None and source.data is None and source.loader is None:
-        with open(source.path, "rb") as fh:
+        try:
+            fh = open(source.path, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InputError(
+                f"The file cannot be read ({exc.strerror}) — {where(source)} — check it and "
+                "try again."
+            ) from exc
+        with fh:
             yield from fh
     else:
-        yield from io.BytesIO(source.read_bytes())
+        yield from io.BytesIO(read_bytes(source))
 
 
 def _first_line(source: Source) -> Any:

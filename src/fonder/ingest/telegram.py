@@ -36,7 +36,7 @@ from typing import Any
 import orjson
 import polars as pl
 
-from ..errors import ParseError
+from ..errors import InputError, ParseError
 from ..model import conform
 from .base import ParsedChat, ParseOptions, Source, localize, machine_tz
 
@@ -76,9 +76,19 @@ def where(source: Source) -> Path:
     return Path(f"{source.path.name} › {source.member.replace('/', ' › ')}")
 
 
+def read_bytes(source: Source) -> bytes:
+    """All of the source's bytes; an :class:`InputError` when the file cannot be read."""
+    try:
+        return source.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"The file cannot be read ({exc.strerror}) — {where(source)} — check it and try again."
+        ) from exc
+
+
 def load_json(source: Source, what: str) -> Any:
     """The parsed JSON document of ``source``; a :class:`ParseError` saying where it breaks."""
-    data = source.read_bytes()
+    data = read_bytes(source)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -111,6 +121,8 @@ def _cut_in_a_character(data: bytes) -> bool:
 
 #: How many array items (messages, chats) are parsed at a time when a file is read in pieces.
 CHUNK_ITEMS = 20_000
+#: Largest unfinished end of a file parsed on its own to say where the file was cut.
+TAIL_BYTES = 16 * 1024 * 1024
 _WS = b" \t\r\n"
 
 
@@ -132,11 +144,15 @@ class Buffer:
         self._file = None
         self.buf: bytes | mmap.mmap = b""
         if source.member is None and source.data is None and source.loader is None:
-            self._file = open(source.path, "rb")  # noqa: SIM115 - closed in close()
-            if os.fstat(self._file.fileno()).st_size:
-                self.buf = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+            try:
+                self._file = open(source.path, "rb")  # noqa: SIM115 - closed in __exit__
+                if os.fstat(self._file.fileno()).st_size:
+                    self.buf = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError) as exc:
+                self.__exit__()
+                raise Unusual from exc  # reading it whole says what is wrong
         else:
-            self.buf = source.read_bytes()
+            self.buf = read_bytes(source)
         self.start = len(codecs.BOM_UTF8) if self.buf[:3] == codecs.BOM_UTF8 else 0
         #: Where the array last read by :meth:`items` ended (just after its ``]``).
         self.after = 0
@@ -196,7 +212,7 @@ class Buffer:
                 raise Unusual from exc  # the whole-file path names these
             raise self.fail(start, exc, what) from exc
 
-    def items(self, opener: int, end: int) -> Iterator[tuple[int, int]]:
+    def items(self, opener: int, end: int, what: str) -> Iterator[tuple[int, int]]:
         """Spans of the objects of the array whose ``[`` is at ``opener``; then ``self.after``."""
         buf = self.buf
         first = self.skip(opener + 1)
@@ -210,6 +226,7 @@ class Buffer:
                 raise Unusual
             stop = buf.find(close, at, end)
             if stop < 0:
+                self.cut_short(at, end, what)
                 raise Unusual
             stop += len(close)
             yield at, stop
@@ -223,10 +240,20 @@ class Buffer:
             else:
                 raise Unusual
 
+    def cut_short(self, at: int, end: int, what: str) -> None:
+        """Raise the error of a file cut inside the item at ``at``, if that is what it is."""
+        if end - at > TAIL_BYTES:
+            return
+        try:
+            orjson.loads(b"[" + self.buf[at:end])
+        except orjson.JSONDecodeError as exc:
+            if "end of data" in exc.msg:
+                raise self.fail(at, exc, what) from exc
+
     def chunks(self, opener: int, end: int, what: str) -> Iterator[tuple[int, list[Any]]]:
         """The array's objects, ``CHUNK_ITEMS`` at a time, with the index of each chunk's first."""
         done = 0
-        spans = self.items(opener, end)
+        spans = self.items(opener, end, what)
         while True:
             batch = [span for _, span in zip(range(CHUNK_ITEMS), spans, strict=False)]
             if not batch:
@@ -305,7 +332,7 @@ def _in_pieces(source: Source, b: Buffer, options: ParseOptions, tz: str) -> lis
     if listed is None:
         raise Unusual
     out = []
-    for n, (first, last) in enumerate(list(b.items(listed, end)), 1):
+    for n, (first, last) in enumerate(list(b.items(listed, end, WHAT)), 1):
         at = b.value_of(b.indent_after(first), "messages", b"[", first, last)
         if at is None:
             raise Unusual
