@@ -226,6 +226,8 @@ class Loaded:
     labels: pl.DataFrame
     since: datetime | None = None
     until: datetime | None = None
+    #: Every platform on this person's timeline (several when chats were linked).
+    platforms: list[str] = field(default_factory=list)
 
 
 Bound = date | datetime | None
@@ -263,18 +265,42 @@ def load(
             raise UsageError(
                 "The window is empty — --since is after --until — check the dates and try again."
             )
-        if store.label_version(info.chat_id) != tone.TONE_VERSION:
-            everything = store.messages([info.chat_id])
-            store.replace_labels(
-                info.chat_id,
-                tone.label_frame(everything.filter(pl.col("kind") == "text")),
-                tone.TONE_VERSION,
-            )
-        messages = store.messages([info.chat_id], since, until)
-        labels = store.labels([info.chat_id]).join(
-            messages.select("msg_id"), on="msg_id", how="semi"
-        )
-    return Loaded(info, messages, labels, since, until)
+        timeline = store.linked(info.chat_id)
+        for chat_id in timeline:
+            if store.label_version(chat_id) != tone.TONE_VERSION:
+                everything = store.messages([chat_id])
+                store.replace_labels(
+                    chat_id,
+                    tone.label_frame(everything.filter(pl.col("kind") == "text")),
+                    tone.TONE_VERSION,
+                )
+        messages = store.messages(timeline, since, until)
+        if len(timeline) > 1:
+            messages = _seen_once(messages)
+            platforms = sorted({c.platform for c in store.chats() if c.chat_id in timeline})
+        else:
+            platforms = [info.platform]
+        labels = store.labels(timeline).join(messages.select("msg_id"), on="msg_id", how="semi")
+    return Loaded(info, messages, labels, since, until, platforms)
+
+
+#: Two rows of a joined timeline are one message seen twice (an SMS that is also an
+#: iMessage, say) when the same side wrote the same text this close in time.
+SAME_MESSAGE_WITHIN_S = 120
+
+
+def _seen_once(messages: pl.DataFrame, within_s: int = SAME_MESSAGE_WITHIN_S) -> pl.DataFrame:
+    """A joined timeline with each message that two platforms both recorded kept once."""
+    order = messages.with_row_index("_row")
+    keyed = order.filter(pl.col("text").is_not_null()).sort(["is_me", "text", "ts"])
+    same = (
+        (pl.col("is_me") == pl.col("is_me").shift())
+        & (pl.col("text") == pl.col("text").shift())
+        & (pl.col("chat_id") != pl.col("chat_id").shift())
+        & ((pl.col("ts") - pl.col("ts").shift()).dt.total_seconds() <= within_s)
+    )
+    dropped = keyed.filter(same.fill_null(False)).select("_row")
+    return order.join(dropped, on="_row", how="anti").sort("_row").drop("_row")
 
 
 def report_for(
@@ -313,7 +339,7 @@ def report_document(loaded: Loaded, *, today: date | None = None) -> dict[str, A
         "schema": REPORT_SCHEMA,
         "chat": {
             "id": chat.chat_id,
-            "platforms": sorted({chat.platform}),
+            "platforms": loaded.platforms or [chat.platform],
             "me": chat.me,
             "them": chat.them,
             "first": iso(ts.min()) if ts.len() else None,
@@ -388,6 +414,123 @@ def check(
         at=when,
     )
     return {**verdict.to_json(), "exit_code": verdict.exit_code}
+
+
+def link(chats_: Sequence[str], *, db: DbPath = None) -> dict[str, Any]:
+    """Join chats with the same person (on several platforms) into one timeline.
+
+    Reports, plans and checks of any of them then read the joined timeline, with a message
+    that two platforms both recorded counted once.
+    """
+    if len(chats_) < 2:
+        raise UsageError("Name at least two chats to join — fonder link — e.g. fonder link CHAT_ID CHAT_ID.")
+    with open_store(db) as store:
+        infos = [store.find_chat(c) for c in chats_]
+        ids = list(dict.fromkeys(i.chat_id for i in infos))
+        if len(ids) < 2:
+            raise UsageError(f"Those names are all the same chat — {', '.join(chats_)} — name two different chats.")
+        link_id = store.link(ids)
+        members = store.linked(ids[0])
+        found = {c.chat_id: c for c in store.chats()}
+    return {
+        "link_id": link_id,
+        "chats": [
+            {"chat_id": c, "platform": found[c].platform, "them": found[c].them, "messages": found[c].messages}
+            for c in members
+        ],
+    }
+
+
+def unlink(chat: str, *, db: DbPath = None) -> list[str]:
+    """Take a chat back out of a joined timeline; returns the chats it was joined with."""
+    with open_store(db) as store:
+        return store.unlink(store.find_chat(chat).chat_id)
+
+
+def _who(name: str | None) -> str:
+    """A name or number reduced to what identifies it: letters and digits, lower case; for a
+    phone number, its last nine digits (country codes and leading zeros differ)."""
+    raw = (name or "").casefold()
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if len(digits) >= 7 and len(digits) >= len([ch for ch in raw if ch.isalnum()]) - 1:
+        return "tel:" + digits[-9:]
+    return "".join(ch for ch in raw if ch.isalnum())
+
+
+def link_suggestions(*, db: DbPath = None) -> list[list[ChatInfo]]:
+    """Chats on different platforms whose other person has the same name or number, not yet
+    joined: each a candidate for ``fonder link``."""
+    with open_store(db, read_only=True) as store:
+        found = store.chats()
+        groups: dict[str, list[ChatInfo]] = {}
+        for c in found:
+            key = _who(c.them)
+            if key:
+                groups.setdefault(key, []).append(c)
+        out = []
+        for group in groups.values():
+            if len({c.platform for c in group}) < 2:
+                continue
+            timelines = {frozenset(store.linked(c.chat_id)) for c in group}
+            if len(timelines) == 1:
+                continue  # already one timeline
+            out.append(group)
+    return out
+
+
+EXPORT_FORMATS = ("parquet", "csv", "sqlite")
+
+
+def export(
+    chat: str | None,
+    output: Path | str,
+    *,
+    fmt: str | None = None,
+    db: DbPath = None,
+) -> int:
+    """Write a chat's normalized messages (its whole timeline) to Parquet, CSV or SQLite, for
+    your own tools; returns the rows written. The format follows the file's ending unless
+    ``fmt`` names it."""
+    out = Path(output).expanduser()
+    kind = (fmt or out.suffix.lstrip(".")).lower()
+    kind = {"db": "sqlite", "sqlite3": "sqlite", "pq": "parquet"}.get(kind, kind)
+    if kind not in EXPORT_FORMATS:
+        raise UsageError(
+            f"fonder cannot write '{kind or out.name}' — --format — choose parquet, csv or sqlite "
+            "(or end the file name in .parquet, .csv or .sqlite)."
+        )
+    if out.exists() and out.is_dir():
+        raise UsageError(f"That is a folder — {out} — give a file name, e.g. {out / 'messages.' + kind}.")
+    loaded = load(chat, db=db)
+    frame = loaded.messages
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        if kind == "parquet":
+            frame.write_parquet(tmp)
+        elif kind == "csv":
+            frame.with_columns(pl.col("ts").dt.to_string("%Y-%m-%dT%H:%M:%S%.6f%z")).write_csv(tmp)
+        else:
+            _write_sqlite(frame, tmp)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"The file cannot be written ({exc.strerror}) — {out} — choose another place.") from exc
+    return frame.height
+
+
+def _write_sqlite(frame: pl.DataFrame, path: Path) -> None:
+    import sqlite3
+
+    path.unlink(missing_ok=True)
+    con = sqlite3.connect(path)
+    try:
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        con.execute(f"CREATE TABLE messages ({cols})")
+        rows = frame.with_columns(pl.col("ts").dt.to_string("%Y-%m-%dT%H:%M:%S%.6f%z")).iter_rows()
+        con.executemany(f"INSERT INTO messages VALUES ({', '.join('?' * len(frame.columns))})", rows)
+        con.commit()
+    finally:
+        con.close()
 
 
 def forget(chat: str, *, db: DbPath = None) -> tuple[ChatInfo, int]:

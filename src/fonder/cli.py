@@ -249,6 +249,13 @@ def chats_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
         )
         return
     terminal.print_chats(out, found)
+    for group in api.link_suggestions(db=state.db):
+        ids = " ".join(c.chat_id for c in group)
+        out.print(
+            f"These look like the same person ({group[0].them}) on "
+            f"{' and '.join(sorted({c.platform for c in group}))}: join them with  fonder link {ids}",
+            markup=False,
+        )
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -340,6 +347,48 @@ def check_(
     else:
         terminal.print_check(out, draft, verdict)
     raise typer.Exit(code)
+
+
+@app.command("link")
+@friendly
+def link_(
+    chats: Annotated[
+        list[str],
+        typer.Argument(help="Two or more chats with the same person (ids or names, see fonder chats).", show_default=False),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the joined timeline as JSON.")] = False,
+) -> None:
+    """Join your chats with one person across platforms into one timeline."""
+    doc = api.link(chats, db=state.db)
+    if as_json:
+        _print_json(doc)
+        return
+    names = ", ".join(f"{c['platform']} ({c['messages']} messages)" for c in doc["chats"])
+    out.print(f"Joined into one timeline: {names}. Reports, plans and checks now read them together.", markup=False)
+
+
+@app.command("unlink")
+@friendly
+def unlink_(chat: Annotated[str, typer.Argument(help="The chat to take out of its joined timeline.", show_default=False)]) -> None:
+    """Take a chat back out of a joined timeline."""
+    rest = api.unlink(chat, db=state.db)
+    out.print("Done: it stands on its own again." if rest else "That chat was not joined with another.", markup=False)
+
+
+@app.command("export")
+@friendly
+def export_(
+    output: Annotated[Path, typer.Argument(help="The file to write: .parquet, .csv or .sqlite.", show_default=False)],
+    chat: Annotated[
+        str | None, typer.Option("--chat", help="The chat (default: your most recent chat).", show_default=False)
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="parquet, csv or sqlite (default: from the file's ending).", show_default=False)
+    ] = None,
+) -> None:
+    """Write a chat's messages as Parquet, CSV or SQLite, to open in your own tools."""
+    rows = api.export(chat, output, fmt=fmt, db=state.db)
+    out.print(f"Wrote {rows} messages to {output}.", markup=False)
 
 
 @app.command("forget")

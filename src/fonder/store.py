@@ -101,6 +101,16 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0003_links",
+        """
+        CREATE TABLE links (
+            chat_id VARCHAR PRIMARY KEY,    -- a chat belongs to at most one person's timeline
+            link_id VARCHAR NOT NULL,
+            linked_at TIMESTAMPTZ NOT NULL
+        );
+        """,
+    ),
 )
 
 LABEL_SCHEMA: dict[str, pl.DataType] = {
@@ -523,6 +533,45 @@ class Store:
             row["imported_at"] = _from_us(row["imported_at"])
         return rows
 
+    # -- one timeline per person ----------------------------------------------------------
+    def link(self, chat_ids: Sequence[str]) -> str:
+        """Join chats (with the same person, on several platforms) into one timeline.
+
+        Chats already linked bring their whole timeline along. Returns the link id.
+        """
+        members = sorted({m for c in chat_ids for m in self.linked(c)})
+        link_id = "link:" + members[0]
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM links WHERE chat_id IN (SELECT unnest(?))", [members])
+            for chat_id in members:
+                con.execute("INSERT INTO links VALUES (?, ?, ?)", [chat_id, link_id, _now()])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return link_id
+
+    def unlink(self, chat_id: str) -> list[str]:
+        """Take a chat out of its person's timeline; returns the chats it was joined with."""
+        before = self.linked(chat_id)
+        self.con.execute("DELETE FROM links WHERE chat_id = ?", [chat_id])
+        rest = [c for c in before if c != chat_id]
+        if len(rest) == 1:
+            self.con.execute("DELETE FROM links WHERE chat_id = ?", [rest[0]])
+        return rest
+
+    def linked(self, chat_id: str) -> list[str]:
+        """The chats on the same timeline as ``chat_id`` (itself first; alone: just itself)."""
+        rows = self.con.execute(
+            "SELECT chat_id FROM links WHERE link_id = (SELECT link_id FROM links WHERE chat_id = ?) "
+            "ORDER BY chat_id",
+            [chat_id],
+        ).fetchall()
+        others = [r[0] for r in rows if r[0] != chat_id]
+        return [chat_id, *others]
+
     # -- forgetting -----------------------------------------------------------------------
     def forget(self, chat_id: str) -> int:
         """Remove a chat completely (messages, labels, ledger rows); returns rows removed."""
@@ -530,8 +579,11 @@ class Store:
         con.execute("BEGIN TRANSACTION")
         try:
             (n,) = self._one("SELECT count(*) FROM messages WHERE chat_id = ?", [chat_id])
-            for table in ("messages", "labels", "label_state", "imports", "chats"):
+            partners = [c for c in self.linked(chat_id) if c != chat_id]
+            for table in ("messages", "labels", "label_state", "imports", "links", "chats"):
                 con.execute(f"DELETE FROM {table} WHERE chat_id = ?", [chat_id])
+            if len(partners) == 1:  # a timeline of one is no timeline
+                con.execute("DELETE FROM links WHERE chat_id = ?", [partners[0]])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
