@@ -215,21 +215,22 @@ class _Context:
         self.rules = rules
         self.masked = mask_negation(plain, rules.negation)
         texts = pl.DataFrame({"orig": orig, "plain": plain, "masked": self.masked})
-        self.queries: dict[str, tuple[str, str]] = {}
+        # key -> (text variant, one regex for the whole-column test, the regexes to locate)
+        self.queries: dict[str, tuple[str, str, tuple[str, ...]]] = {}
         for lr in rules.labels:
             for k, rule in enumerate(lr.rules):
                 for name, regex in (("masked", rule.masked), ("plain", rule.plain),
                                     ("cased", rule.cased)):
                     if regex:
-                        self.queries[f"{lr.name}/{k}/{name}"] = (name, regex)
+                        self.queries[f"{lr.name}/{k}/{name}"] = (name, regex, rule.parts[name])
         if rules.regions:
-            self.queries["regions"] = ("plain", rules.regions)
+            self.queries["regions"] = ("plain", rules.regions, (rules.regions,))
         column = {"masked": "masked", "plain": "plain", "cased": "orig"}
         # Which rows match at all: one pass per query, all queries in parallel. Where a match
         # starts is asked later, of those rows only.
         self.found = texts.select(
             pl.col(column[name]).str.contains(regex).alias(key)
-            for key, (name, regex) in self.queries.items()
+            for key, (name, regex, _) in self.queries.items()
         )
 
     def variant(self, name: str) -> pl.Series:
@@ -237,14 +238,26 @@ class _Context:
 
     def first_matches(self, key: str) -> pl.DataFrame:
         """Rows where query ``key`` matched: index, byte start and end of the first match."""
-        name, regex = self.queries[key]
+        name, _, parts = self.queries[key]
         idx = self.found[key].arg_true()
         if len(idx) == 0:
             return pl.DataFrame(schema=_HITS_SCHEMA)
         sub = self.variant(name).gather(idx)
-        start = sub.str.find(regex).cast(pl.Int64)
-        length = sub.str.extract(regex, 0).str.len_bytes().cast(pl.Int64)
-        return pl.DataFrame({"i": idx, "start": start, "end": start + length})
+        # The leftmost match of the alternation: the earliest start over its patterns, the
+        # first pattern in order among those starting there (leftmost-first semantics).
+        starts = pl.DataFrame({str(j): sub.str.find(p) for j, p in enumerate(parts)})
+        first = starts.select(pl.min_horizontal(pl.all()).cast(pl.Int64)).to_series()
+        which = starts.select(
+            pl.coalesce(pl.when(pl.col(str(j)) == first).then(j) for j in range(len(parts)))
+        ).to_series()
+        length = pl.Series([0] * len(sub), dtype=pl.Int64)
+        for j, p in enumerate(parts):
+            rows = (which == j).arg_true()
+            if len(rows):
+                n = sub.gather(rows).str.extract(p, 0).str.len_bytes().cast(pl.Int64)
+                length = length.scatter(rows, n)
+        hits = pl.DataFrame({"i": idx, "start": first, "end": first + length})
+        return hits.filter(pl.col("start").is_not_null())
 
     @cached_property
     def regions(self) -> pl.DataFrame:

@@ -51,13 +51,21 @@ class UnknownLanguage(UsageError):
 
 @dataclass(frozen=True)
 class Rule:
-    """One way a label can fire: regexes per text variant, plus message-level conditions."""
+    """One way a label can fire: regexes per text variant, plus message-level conditions.
+
+    ``masked``, ``plain`` and ``cased`` are each one alternation of all the rule's patterns
+    for that text variant, to test a whole column with. ``parts`` are the regexes that locate
+    the span in the rows that matched: the same alternation, or, for a rule marked
+    ``"locate": "each"``, every pattern on its own (a few large alternations push the regex
+    engine off its fast path when it has to report *where* it matched).
+    """
 
     masked: str | None  # run on the lowered text with negation scopes masked
     plain: str | None  # run on the lowered text (patterns that carry their own negation)
     cased: str | None  # run on the original text (case matters)
     veto: str | None  # any match in the message cancels this rule
     requires: str | None  # the message must match this somewhere
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,11 @@ def compile_rules(data: dict) -> Rules:
             return f"(?:{a})|(?:{b})"
         return a or b
 
+    def each(items: list[str], edges: bool = True) -> tuple[str, ...]:
+        if edges:
+            return tuple(f"{START}(?:{pat(i)}){END}" for i in items)
+        return tuple(f"(?:{pat(i)})" for i in items)
+
     g = data["gate"]
     gate = Gate(
         markers=words(g["markers"]),
@@ -179,7 +192,8 @@ def compile_rules(data: dict) -> Rules:
     for name, spec in data["labels"].items():
         rules = []
         for r in spec["rules"]:
-            unknown = set(r) - {"patterns", "fixed", "emoji", "cased", "veto", "requires", "note"}
+            unknown = set(r) - {"patterns", "fixed", "emoji", "cased", "veto", "requires", "note",
+                                "locate"}
             if unknown:
                 raise RulesError(f"label {name}: unknown rule keys {sorted(unknown)}")
             for key in ("patterns", "fixed", "cased", "veto", "requires"):
@@ -188,13 +202,24 @@ def compile_rules(data: dict) -> Rules:
                         raise RulesError(f"label {name}: pattern {src!r} starts or ends with a space")
             masked = [x for x in r.get("patterns", []) if not own_negation.search(expand(x, macros))]
             fixed = r.get("fixed", []) + [x for x in r.get("patterns", []) if x not in masked]
+            emoji = r.get("emoji", [])
+            if r.get("locate", "together") not in ("together", "each"):
+                raise RulesError(f"label {name}: locate must be 'together' or 'each'")
+            each_one = r.get("locate") == "each"
             rules.append(
                 Rule(
                     masked=words(masked),
-                    plain=either(words(fixed), anywhere(r.get("emoji", []))),
+                    plain=either(words(fixed), anywhere(emoji)),
                     cased=words(r.get("cased", [])),
                     veto=words(r.get("veto", [])),
                     requires=words(r.get("requires", [])),
+                    parts={
+                        "masked": each(masked) if each_one else (words(masked),),
+                        "plain": each(fixed) + each(emoji, edges=False) if each_one
+                        else (either(words(fixed), anywhere(emoji)),),
+                        "cased": each(r.get("cased", [])) if each_one
+                        else (words(r.get("cased", [])),),
+                    },
                 )
             )
         labels.append(
