@@ -11,7 +11,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_parse.py", "bench_import.py", "bench_tone.py", "bench_analysis.py"]
+BENCHES = [
+    "bench_parse.py",
+    "bench_import.py",
+    "bench_tone.py",
+    "bench_analysis.py",
+    "bench_imessage.py",
+    "bench_meta.py",
+    "bench_web.py",
+]
 
 
 def main() -> int:
