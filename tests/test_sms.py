@@ -359,6 +359,16 @@ def test_a_date_that_is_not_a_number(tmp_path: Path) -> None:
     assert "secret" not in message
 
 
+@pytest.mark.parametrize("date", ["-5", "99999999999999999999", "1.5e12", "null"])
+def test_dates_out_of_range_or_missing(tmp_path: Path, date: str) -> None:
+    path = write(tmp_path, "sms.xml", smses(sms_row("ok"), sms_row("bad").replace('date="1709370060000"', f'date="{date}"')))
+    if date == "null":  # no date at all: the row is skipped and counted
+        (chat,) = parse(path)
+        assert chat.details["skipped_undated"] == "1"
+        return
+    assert parse_error(path).endswith("— in sms.xml, record 2")
+
+
 def test_a_type_that_is_not_a_number(tmp_path: Path) -> None:
     path = write(tmp_path, "sms.xml", smses(sms_row("ok", kind=1).replace('type="1"', 'type="inbox"')))
     assert parse_error(path) == (

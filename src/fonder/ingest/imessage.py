@@ -47,6 +47,8 @@ from .base import ParsedChat, ParseOptions, Source
 
 #: Rows fetched from SQLite at a time.
 CHUNK_ROWS = 50_000
+#: Rows gathered before they are compacted and dealt to their chats.
+SPILL_ROWS = 500_000
 #: Microseconds from the Unix epoch to Apple's (2001-01-01 UTC).
 APPLE_EPOCH_US = 978_307_200_000_000
 #: A ``date`` above this counts nanoseconds; at or below, seconds.
@@ -71,51 +73,69 @@ ME = "Me"
 # --- attributedBody -----------------------------------------------------------------------------
 
 #: Bytes of a blob searched for the string's class name (the archive's header is ~70 bytes).
-_HEAD = 512
+_HEAD = 192
 _CLASS_MARKERS = (b"NSString".hex(), b"NSMutableString".hex())
 #: After the class comes a one-byte type string ``+`` (UTF-8 bytes), then the length, then them.
 _TYPE_MARK = b"\x01+".hex()
 
 
-def attributed_body_bytes(blob: pl.Expr) -> pl.Expr:
+def attributed_body_bytes(blobs: pl.Series) -> pl.Series:
     """The UTF-8 bytes of the string in typedstream ``attributedBody`` blobs; null if none.
 
     The typedstream holds ``NSString`` (or ``NSMutableString``), a type marker ``\\x01+``
     and the string as length-prefixed bytes. The length is one byte below 0x80, or 0x81 and a
-    little-endian 16-bit number, or 0x82 and a 32-bit one. Vectorized: the blob's head is
-    searched as hex text, then bytes are picked by position.
+    little-endian 16-bit number, or 0x82 and a 32-bit one. Vectorized, one step per column
+    (so no step is computed twice): the blob's head is searched as hex text, then bytes are
+    picked by position.
     """
-    head = blob.bin.head(_HEAD).bin.encode("hex")
+    b = pl.col("b")
 
     def found(marker: str) -> pl.Expr:
-        at = head.str.find(marker, literal=True)
+        at = pl.col("hex").str.find(marker, literal=True)
         return pl.when(at % 2 == 0).then(at)  # a match between two bytes is no match
 
-    # The class named first is the string's; the text itself may name the other one.
-    plain, mutable = found(_CLASS_MARKERS[0]), found(_CLASS_MARKERS[1])
-    end = (
-        pl.when(plain.is_not_null() & (mutable.is_null() | (plain < mutable)))
-        .then(plain // 2 + len(_CLASS_MARKERS[0]) // 2)
-        .otherwise(mutable // 2 + len(_CLASS_MARKERS[1]) // 2)
-    )
-    rel = head.str.slice(end * 2, 32).str.find(_TYPE_MARK, literal=True)
-    at = pl.when(rel % 2 == 0).then(end + rel // 2 + 2)
+    plain, mutable = pl.col("plain"), pl.col("mutable")
+    at = pl.col("at")
 
     def byte(i: int) -> pl.Expr:
-        return blob.bin.get(at + i, null_on_oob=True).cast(pl.Int64)
+        return b.bin.get(at + i, null_on_oob=True).cast(pl.Int64).alias(f"b{i}")
 
-    b0 = byte(0)
-    length = (
-        pl.when(b0 < 0x80)
-        .then(b0)
-        .when(b0 == 0x81)
-        .then(byte(1) + byte(2) * 0x100)
-        .when(b0 == 0x82)
-        .then(byte(1) + byte(2) * 0x100 + byte(3) * 0x10000 + byte(4) * 0x1000000)
+    b0 = pl.col("b0")
+    return (
+        pl.DataFrame({"b": blobs.cast(pl.Binary)})
+        .lazy()
+        .with_columns(b.bin.head(_HEAD).bin.encode("hex").alias("hex"))
+        .with_columns(found(_CLASS_MARKERS[0]).alias("plain"), found(_CLASS_MARKERS[1]).alias("mutable"))
+        .with_columns(
+            # The class named first is the string's; the text itself may name the other one.
+            pl.when(plain.is_not_null() & (mutable.is_null() | (plain < mutable)))
+            .then(plain // 2 + len(_CLASS_MARKERS[0]) // 2)
+            .otherwise(mutable // 2 + len(_CLASS_MARKERS[1]) // 2)
+            .alias("end")
+        )
+        .with_columns(
+            pl.col("hex").str.slice(pl.col("end") * 2, 32).str.find(_TYPE_MARK, literal=True).alias("rel")
+        )
+        .with_columns(pl.when(pl.col("rel") % 2 == 0).then(pl.col("end") + pl.col("rel") // 2 + 2).alias("at"))
+        .with_columns(byte(0), byte(1), byte(2), byte(3), byte(4))
+        .with_columns(
+            pl.when(b0 < 0x80)
+            .then(b0)
+            .when(b0 == 0x81)
+            .then(pl.col("b1") + pl.col("b2") * 0x100)
+            .when(b0 == 0x82)
+            .then(pl.col("b1") + pl.col("b2") * 0x100 + pl.col("b3") * 0x10000 + pl.col("b4") * 0x1000000)
+            .alias("length"),
+            pl.when(b0 < 0x80).then(at + 1).when(b0 == 0x81).then(at + 3).when(b0 == 0x82).then(at + 5).alias("start"),
+        )
+        .select(
+            pl.when((pl.col("start") + pl.col("length")) <= b.bin.size())
+            .then(b.bin.slice(pl.col("start"), pl.col("length")))
+            .alias(blobs.name)
+        )
+        .collect()
+        .to_series()
     )
-    start = pl.when(b0 < 0x80).then(at + 1).when(b0 == 0x81).then(at + 3).when(b0 == 0x82).then(at + 5)
-    fits = (start + length) <= blob.bin.size()
-    return pl.when(fits).then(blob.bin.slice(start, length))
 
 
 def utf8(payload: pl.Series) -> pl.Series:
@@ -132,37 +152,26 @@ def utf8(payload: pl.Series) -> pl.Series:
 
 def decode_attributed_body(blobs: pl.Series) -> pl.Series:
     """The message text inside each ``attributedBody`` blob (null where there is none)."""
-    frame = pl.DataFrame({"b": blobs.cast(pl.Binary)})
-    payload = frame.select(attributed_body_bytes(pl.col("b")).alias(blobs.name)).to_series()
-    return utf8(payload)
+    return utf8(attributed_body_bytes(blobs))
 
 
 # --- reading the database -----------------------------------------------------------------------
 
-#: Columns read for each message, with their Polars types. ``None`` SQL means: not in this
-#: database's schema (older macOS/iOS), read as null.
+#: Columns read for each message, with their Polars types. SQLite itself folds the dozen
+#: columns a message is spread over into these (fewer values cross into Python: that is most of
+#: the cost of reading a big database).
 _ROW_SCHEMA: dict[str, pl.DataType] = {
+    "chat_rowid": pl.Int64(),
     "rowid": pl.Int64(),
     "guid": pl.String(),
     "date": pl.Int64(),
-    "from_me": pl.Int64(),
-    "handle": pl.String(),
-    "text": pl.String(),
-    "body": pl.Binary(),
-    "amt": pl.Int64(),
-    "amg": pl.String(),
-    "emoji": pl.String(),
-    "thread": pl.String(),
-    "date_edited": pl.Int64(),
-    "date_retracted": pl.Int64(),
-    "retracted_parts": pl.Int64(),
-    "item_type": pl.Int64(),
-    "balloon": pl.String(),
-    "a_mime": pl.String(),
-    "a_name": pl.String(),
-    "a_uti": pl.String(),
-    "a_sticker": pl.Int64(),
-    "has_attachment": pl.Int64(),
+    "sender": pl.String(),  # "Me", the handle ("" when missing), or null for group events
+    "text": pl.String(),  # message.text, or a tapback's emoji
+    "body": pl.Binary(),  # attributedBody, only when text is empty
+    "hint": pl.String(),  # the kind when the columns settle it, else null
+    "reply_to": pl.String(),
+    "edited": pl.Int64(),
+    "media": pl.String(),  # the attachment's type or name, or the app balloon's id
 }
 
 
@@ -232,12 +241,13 @@ def _connect(source: Source) -> sqlite3.Connection:
                 f"{source.path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S
             )
         else:
-            data = bytearray(source.read_bytes())
+            data = source.read_bytes()
             if len(data) > 19 and data[18] == 2:
                 # A WAL-mode header cannot be opened in memory; the content is the same.
-                data[18] = data[19] = 1
+                data = data[:18] + b"\x01\x01" + data[20:]
             con = sqlite3.connect(":memory:")
-            con.deserialize(bytes(data))
+            con.deserialize(data)
+            del data  # SQLite holds its own copy
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         raise _sqlite_error(source, exc, "") from exc
@@ -313,7 +323,6 @@ class _Reader:
                     f"The {table} table lacks the column {missing[0]}, so it is not an iMessage "
                     "database fonder knows — import chat.db or sms.db as Messages wrote it",
                 )
-        cols["message"] = self.columns("message")
         if "text" not in cols["message"] and "attributedBody" not in cols["message"]:
             raise self.fail(
                 "table message",
@@ -323,33 +332,49 @@ class _Reader:
         chats = self.chats(cols["chat"], "chat_handle_join" in tables)
         sql = self.message_sql(cols["message"], tables)
         total = self.con.execute("SELECT count(*) FROM chat_message_join").fetchone()[0]
-        done = 0
+        # One pass over the message table in its own order (each page read once, which is what
+        # makes a multi-gigabyte database fast); rows find their chat in Polars afterwards.
+        cur = self.con.execute(sql)
+        index = {rowid: i for i, chat in enumerate(chats) for rowid in chat.rowids}
+        # Normalized chunks wait in ``pending``; every SPILL_ROWS rows they are compacted into
+        # one frame (freeing the raw rows' buffers) and dealt to their chats.
+        buckets: dict[int, list[pl.DataFrame]] = {}
+        pending: list[pl.DataFrame] = []
+        waiting = done = 0
+
+        def spill() -> None:
+            if not pending:
+                return
+            batch = pl.concat(pending, how="vertical", rechunk=True)
+            pending.clear()
+            for (i,), part in batch.partition_by("chat", as_dict=True).items():
+                buckets.setdefault(i, []).append(part)
+
+        while rows := cur.fetchmany(CHUNK_ROWS):
+            pending.append(self.chunk(rows, chats, index))
+            waiting += len(rows)
+            done += len(rows)
+            del rows
+            if waiting >= SPILL_ROWS:
+                spill()
+                waiting = 0
+            self.options.progress(done, total, "reading messages")
+        spill()
         out: list[ParsedChat] = []
-        for chat in chats:
-            frames: list[pl.DataFrame] = []
-            marks = ",".join("?" * len(chat.rowids))
-            cur = self.con.execute(sql.format(chats=marks), chat.rowids)
-            while True:
-                rows = cur.fetchmany(CHUNK_ROWS)
-                if not rows:
-                    break
-                frames.append(self.chunk(rows, chat))
-                done += len(rows)
-                self.options.progress(done, total, "reading messages")
-            if frames:
-                frame = pl.concat(frames, how="vertical")
-                if len(chat.rowids) > 1:  # a message joined to two merged chats comes once
-                    frame = frame.unique(subset="msg_id", keep="first", maintain_order=True)
-                parsed = self.finish(chat, frame)
-                if parsed is not None:
-                    out.append(parsed)
+        for i in sorted(buckets):  # in the database's order of chats
+            parsed = self.finish(chats[i], buckets.pop(i))
+            if parsed is not None:
+                out.append(parsed)
         if not out:
-            raise self.fail(
-                "table message",
-                "The database holds no messages — copy chat.db again after Messages has synced, "
-                "or check it is the right file",
-            )
+            raise self.no_messages()
         return out
+
+    def no_messages(self) -> ParseError:
+        return self.fail(
+            "table message",
+            "The database holds no messages — copy chat.db again after Messages has synced, "
+            "or check it is the right file",
+        )
 
     def chats(self, chat_cols: set[str], has_handle_join: bool) -> list[_Chat]:
         def col(name: str) -> str:
@@ -399,58 +424,82 @@ class _Reader:
         return list(merged.values())
 
     def message_sql(self, mcols: set[str], tables: set[str]) -> str:
-        def col(name: str, cast: str = "") -> str:
-            if name not in mcols:
-                return "NULL"
-            return f"CAST(m.{name} AS {cast})" if cast else f"m.{name}"
+        """The query for every message with its chat id, one row per (chat, message)."""
 
-        text = col("text", "TEXT")
-        if "attributedBody" in mcols:
-            body = f"CASE WHEN {text} IS NULL OR {text} = '' THEN m.attributedBody END"
-        else:
-            body = "NULL"
-        retracted_parts = (
-            "instr(m.message_summary_info, X'527270') > 0"  # bplist key "rp": retracted parts
-            if "message_summary_info" in mcols
-            else "NULL"
-        )
+        def col(name: str, default: str = "NULL") -> str:
+            return f"m.{name}" if name in mcols else default
+
+        text = f"CAST({col('text')} AS TEXT)"
+        empty_text = f"({text} IS NULL OR {text} = '')"
+        body = col("attributedBody")
+        amt = f"coalesce({col('associated_message_type', '0')}, 0)"
+        tapback = f"({amt} BETWEEN 2000 AND 2007 OR {amt} BETWEEN 3000 AND 3007)"
+        emoji = " ".join(f"WHEN {k} THEN '{v}'" for k, v in TAPBACKS.items())
+        emoji = f"CASE {amt} % 1000 {emoji} WHEN 6 THEN CAST({col('associated_message_emoji')} AS TEXT) END"
+        item = f"coalesce({col('item_type', '0')}, 0)"
+        edited = f"coalesce({_integer(col('date_edited', '0'))}, 0) > 0"
+
         attachments = "message_attachment_join" in tables and "attachment" in tables
         if attachments:
             acols = self.columns("attachment")
 
-            def acol(name: str, cast: str = "TEXT") -> str:
-                return f"CAST(a.{name} AS {cast})" if name in acols else "NULL"
+            def acol(name: str) -> str:
+                return f"CAST(a.{name} AS TEXT)" if name in acols else "NULL"
 
-            a_name = f"coalesce({acol('transfer_name')}, {acol('filename')})"
-            a_select = (
-                f"{acol('mime_type')}, {a_name}, {acol('uti')}, {acol('is_sticker', 'INTEGER')}, "
-                "a.ROWID IS NOT NULL"
+            has_att = "(a.ROWID IS NOT NULL)"
+            what = f"lower(coalesce({acol('mime_type')}, '') || ' ' || coalesce({acol('uti')}, ''))"
+            sticker = "coalesce(a.is_sticker, 0) = 1" if "is_sticker" in acols else "0"
+            att_kind = (
+                f"CASE WHEN {sticker} THEN 'sticker' WHEN {what} LIKE '%vlocation%' THEN 'location' "
+                f"WHEN {what} LIKE '%vcard%' THEN 'contact' ELSE 'media' END"
             )
+            path = acol("filename")
+            basename = f"replace({path}, rtrim({path}, replace({path}, '/', '')), '')"
+            att_media = f"coalesce({acol('mime_type')}, {acol('transfer_name')}, {basename}, {acol('uti')})"
             # The first attachment of each message, looked up through the join table's index.
             a_join = (
                 "LEFT JOIN attachment a ON a.ROWID = (SELECT min(maj.attachment_id) "
                 "FROM message_attachment_join maj WHERE maj.message_id = m.ROWID)"
             )
         else:
-            a_select = "NULL, NULL, NULL, NULL, 0"
-            a_join = ""
+            has_att, att_kind, att_media, a_join = "0", "'media'", "NULL", ""
+
+        unsent = " OR ".join(
+            [
+                f"coalesce({_integer(col('date_retracted', '0'))}, 0) > 0",
+                # bplist key "rp": the message's retracted parts (macOS 13/iOS 16 and later)
+                f"coalesce(instr({col('message_summary_info')}, X'527270'), 0) > 0",
+                f"({edited} AND {empty_text} AND {body} IS NULL AND NOT {has_att})",
+            ]
+        )
+        hint = (
+            f"CASE WHEN {item} != 0 THEN 'system' WHEN {tapback} THEN 'reaction' "
+            f"WHEN {amt} = 1000 THEN 'sticker' WHEN {unsent} THEN 'deleted' "
+            f"WHEN {has_att} THEN {att_kind} END"
+        )
+        me = ME.replace("'", "''")
+        sender = (
+            f"CASE WHEN {item} != 0 THEN NULL WHEN m.is_from_me THEN '{me}' "
+            "ELSE coalesce(CAST(h.id AS TEXT), '') END"
+        )
         return (
-            "SELECT m.ROWID, CAST(m.guid AS TEXT), "
-            f"{_integer('m.date')}, m.is_from_me, CAST(h.id AS TEXT), {text}, {body}, "
-            f"{col('associated_message_type')}, {col('associated_message_guid', 'TEXT')}, "
-            f"{col('associated_message_emoji', 'TEXT')}, {col('thread_originator_guid', 'TEXT')}, "
-            f"{_integer('m.date_edited') if 'date_edited' in mcols else 'NULL'}, "
-            f"{_integer('m.date_retracted') if 'date_retracted' in mcols else 'NULL'}, "
-            f"{retracted_parts}, {col('item_type')}, {col('balloon_bundle_id', 'TEXT')}, "
-            f"{a_select} "
-            "FROM chat_message_join cmj JOIN message m ON m.ROWID = cmj.message_id "
+            "SELECT cmj.chat_id, m.ROWID, CAST(m.guid AS TEXT), "
+            f"{_integer('m.date')}, {sender}, "
+            f"CASE WHEN {tapback} THEN (CASE WHEN {amt} >= 3000 THEN '-' ELSE '' END) || {emoji} ELSE {text} END, "
+            f"CASE WHEN NOT {tapback} AND {empty_text} THEN {body} END, "
+            f"{hint}, "
+            f"CASE WHEN {tapback} OR {amt} = 1000 THEN CAST({col('associated_message_guid')} AS TEXT) "
+            f"ELSE CAST({col('thread_originator_guid')} AS TEXT) END, "
+            f"{edited}, "
+            f"CASE WHEN {has_att} THEN {att_media} ELSE CAST({col('balloon_bundle_id')} AS TEXT) END "
+            # CROSS JOIN keeps SQLite on the message table's own order (it looks each row's chat
+            # up by message_id); sorting happens in Polars, faster than a temporary b-tree.
+            "FROM message m CROSS JOIN chat_message_join cmj ON cmj.message_id = m.ROWID "
             "LEFT JOIN handle h ON h.ROWID = m.handle_id "
-            f"{a_join} "
-            "WHERE cmj.chat_id IN ({chats}) "
-            "ORDER BY m.date, m.ROWID"
+            f"{a_join}"
         )
 
-    def chunk(self, rows: list[tuple], chat: _Chat) -> pl.DataFrame:
+    def chunk(self, rows: list[tuple], chats: list[_Chat], index: dict[int, int]) -> pl.DataFrame:
         try:
             raw = pl.DataFrame(rows, schema=_ROW_SCHEMA, orient="row")
         except (pl.exceptions.PolarsError, TypeError, ValueError, OverflowError) as exc:
@@ -465,16 +514,26 @@ class _Reader:
                 f"table message, row {row}",
                 "A message has no guid (Messages always writes one) — copy chat.db again",
             )
-        body_text = utf8(raw.select(attributed_body_bytes(pl.col("body")).alias("t")).to_series())
-        return _normalize(raw.with_columns(body_text.alias("body")), chat)
+        raw = raw.with_columns(
+            pl.col("chat_rowid").replace_strict(index, default=None, return_dtype=pl.Int32).alias("chat"),
+            decode_attributed_body(raw.get_column("body")),
+        ).filter(pl.col("chat").is_not_null())  # a join row whose chat is gone
+        return _normalize(raw, chats)
 
-    def finish(self, chat: _Chat, frame: pl.DataFrame) -> ParsedChat | None:
-        empty = int(frame.get_column("empty").sum())
-        undated = int(frame.get_column("ts").null_count())
-        frame = frame.filter(~pl.col("empty") & pl.col("ts").is_not_null())
+    def finish(self, chat: _Chat, parts: list[pl.DataFrame]) -> ParsedChat | None:
+        rows = pl.concat(parts, how="vertical", rechunk=False).lazy()
+        if len(chat.rowids) > 1:  # a message joined to two merged chats comes once
+            rows = rows.unique(subset="msg_id", keep="first", maintain_order=True)
+        empty, undated = rows.select(pl.col("empty").sum(), pl.col("ts").null_count()).collect().row(0)
+        # One pass: drop what is skipped, sort, and take the schema's columns.
+        frame = conform(
+            rows.filter(~pl.col("empty") & pl.col("ts").is_not_null())
+            .sort(["ts", "seq"])
+            .with_columns(pl.lit("UTC").alias("tz"))
+            .collect()
+        )
         if frame.height == 0:
             return None
-        frame = conform(frame.sort(["ts", "seq"])).with_columns(pl.lit("UTC").alias("tz"))
         senders = frame.get_column("sender").drop_nulls().unique(maintain_order=True).to_list()
         everyone = [ME, chat.partner] if not chat.is_group else [ME, *chat.handles]
         participants = senders + [p for p in everyone if p and p not in senders]
@@ -509,17 +568,18 @@ def _guid_tail(guid: str | None) -> str | None:
 
 
 def _bad_row(rows: list[tuple]) -> str:
-    """The ROWID of the first row whose values do not fit the expected types."""
+    """The message ROWID of the first row whose values do not fit the expected types."""
+    at = list(_ROW_SCHEMA).index("rowid")
     checks = list(_ROW_SCHEMA.values())
     for row in rows:
         for value, dtype in zip(row, checks):
             if value is None:
                 continue
             if dtype == pl.Int64() and not isinstance(value, int):
-                return str(row[0])
+                return str(row[at])
             if dtype == pl.Binary() and not isinstance(value, (bytes, str)):
-                return str(row[0])
-    return str(rows[0][0]) if rows else "?"
+                return str(row[at])
+    return str(rows[0][at]) if rows else "?"
 
 
 def _apple_time(col: str) -> pl.Expr:
@@ -529,105 +589,59 @@ def _apple_time(col: str) -> pl.Expr:
     return (micros + APPLE_EPOCH_US).cast(pl.Datetime("us", "UTC"))
 
 
-def _normalize(raw: pl.DataFrame, chat: _Chat) -> pl.DataFrame:
-    """Raw message rows of one chat → rows of the message schema (plus an ``empty`` flag)."""
-    nonempty_text = pl.when(pl.col("text") != "").then(pl.col("text"))
-    full = pl.coalesce(nonempty_text, pl.col("body"))
-    caption = full.str.replace_all(OBJECT_REPLACEMENT, "", literal=True)
-    caption = pl.when(caption.str.strip_chars() != "").then(caption)
+def _normalize(raw: pl.DataFrame, chats: list[_Chat]) -> pl.DataFrame:
+    """Raw message rows → rows of the message schema (plus ``chat`` and an ``empty`` flag).
 
-    amt = pl.col("amt").fill_null(0)
-    base = amt % 1000
-    is_tapback = amt.is_between(2000, 2007) | amt.is_between(3000, 3007)
-    is_placed_sticker = amt == 1000
-    system = pl.col("item_type").fill_null(0) != 0
-    has_att = pl.col("has_attachment").fill_null(0) == 1
-    has_obj = full.str.contains(OBJECT_REPLACEMENT, literal=True).fill_null(False)
-    balloon = pl.col("balloon")
-    edited_at = pl.col("date_edited").fill_null(0) > 0
-    unsent = (
-        (pl.col("date_retracted").fill_null(0) > 0)
-        | (pl.col("retracted_parts").fill_null(0) == 1)
-        | (edited_at & full.is_null() & ~has_att)
+    Built one column at a time (each step reads the columns of the steps before), so that no
+    expression is evaluated twice.
+    """
+    hint, kind, full, caption = pl.col("hint"), pl.col("kind"), pl.col("full"), pl.col("caption")
+    media = pl.col("media")
+    partners = {i: c.partner or "Unknown" for i, c in enumerate(chats) if not c.is_group}
+    groups = [i for i, c in enumerate(chats) if c.is_group]
+    handle = pl.col("sender")
+    # In a one-to-one chat the other side is the chat's partner, whatever handle it used.
+    sender = (
+        pl.when(handle.is_null() | (handle == ME))
+        .then(handle)
+        .when(pl.col("chat").is_in(groups))
+        .then(pl.when(handle == "").then(pl.lit("Unknown")).otherwise(handle))
+        .otherwise(pl.col("chat").replace_strict(partners, default=None, return_dtype=pl.String))
     )
-    mime = pl.col("a_mime").str.to_lowercase()
-    uti = pl.col("a_uti").str.to_lowercase()
-    is_location = mime.str.contains("vlocation").fill_null(False) | uti.str.contains("vlocation").fill_null(False)
-    is_contact = mime.str.contains("vcard").fill_null(False) | uti.str.contains("vcard").fill_null(False)
-    is_sticker = pl.col("a_sticker").fill_null(0) == 1
-
-    kind = (
-        pl.when(system)
-        .then(pl.lit("system"))
-        .when(is_tapback)
-        .then(pl.lit("reaction"))
-        .when(is_placed_sticker)
-        .then(pl.lit("sticker"))
-        .when(unsent)
-        .then(pl.lit("deleted"))
-        .when(has_att & is_sticker)
-        .then(pl.lit("sticker"))
-        .when(has_att & is_location)
-        .then(pl.lit("location"))
-        .when(has_att & is_contact)
-        .then(pl.lit("contact"))
-        .when(has_att | has_obj)
-        .then(pl.lit("media"))
-        .when(caption.is_null() & balloon.is_not_null())
-        .then(pl.lit("media"))
-        .otherwise(pl.lit("text"))
-    )
-
-    tapback_emoji = pl.coalesce(
-        base.replace_strict(TAPBACKS, default=None, return_dtype=pl.String),
-        pl.when(base == 6).then(pl.col("emoji")),
-    )
-    tapback_text = pl.when(amt >= 3000).then(pl.lit("-") + tapback_emoji).otherwise(tapback_emoji)
-    file_name = pl.col("a_name").str.replace(r"^.*/", "")
-    attachment_media = pl.coalesce(pl.col("a_mime"), file_name, pl.col("a_uti"))
-
-    target = pl.col("amg").str.replace(r"^(?:p:\d+/|bp:)", "")
-    partner = chat.partner or "Unknown"
-    if chat.is_group:
-        other = pl.coalesce(pl.col("handle"), pl.lit("Unknown"))
-    else:
-        other = pl.lit(partner)
-
     return (
         raw.lazy()
         .with_columns(
-            kind.alias("kind"),
+            pl.coalesce(pl.when(pl.col("text") != "").then(pl.col("text")), pl.col("body")).alias("full"),
             _apple_time("date").alias("ts"),
         )
         .with_columns(
+            full.str.replace_all(OBJECT_REPLACEMENT, "", literal=True).alias("caption"),
+            full.str.contains(OBJECT_REPLACEMENT, literal=True).fill_null(False).alias("has_obj"),
+        )
+        .with_columns(pl.when(caption.str.strip_chars() != "").then(caption).alias("caption"))
+        .with_columns(
+            pl.coalesce(
+                hint,
+                pl.when(pl.col("has_obj")).then(pl.lit("media")),
+                pl.when(caption.is_null() & media.is_not_null()).then(pl.lit("media")),
+                pl.lit("text"),
+            ).alias("kind")
+        )
+        .with_columns(
             pl.col("guid").alias("msg_id"),
-            pl.when(system)
-            .then(None)
-            .when(pl.col("from_me").fill_null(0) != 0)
-            .then(pl.lit(ME))
-            .otherwise(other)
-            .alias("sender"),
-            pl.when(pl.col("kind") == "reaction")
-            .then(tapback_text)
-            .when(pl.col("kind").is_in(["deleted", "sticker"]))
+            sender.alias("sender"),
+            pl.when(kind == "reaction")
+            .then(full)
+            .when(kind.is_in(["deleted", "sticker"]))
             .then(None)
             .otherwise(caption)
             .alias("text"),
-            pl.when(pl.col("kind").is_in(["media", "sticker", "location", "contact"]) & has_att)
-            .then(attachment_media)
-            .when((pl.col("kind") == "reaction") & has_att)
-            .then(attachment_media)
-            .when((pl.col("kind") == "media") & ~has_att & ~has_obj)
-            .then(balloon)
-            .alias("media"),
-            pl.when(is_tapback | is_placed_sticker)
-            .then(target)
-            .otherwise(pl.col("thread"))
-            .alias("reply_to"),
-            (edited_at & (pl.col("kind") != "deleted")).alias("edited"),
+            pl.when(kind.is_in(["media", "sticker", "location", "contact", "reaction"])).then(media).alias("media"),
+            pl.col("reply_to").str.replace(r"^(?:p:\d+/|bp:)", ""),
+            ((pl.col("edited") == 1) & (kind != "deleted")).alias("edited"),
             pl.col("rowid").alias("seq"),
-            ((pl.col("kind") == "text") & caption.is_null()).alias("empty"),
+            ((kind == "text") & caption.is_null()).alias("empty"),
         )
-        .select("msg_id", "ts", "sender", "kind", "text", "media", "reply_to", "edited", "seq", "empty")
+        .select("chat", "msg_id", "ts", "sender", "kind", "text", "media", "reply_to", "edited", "seq", "empty")
         .collect()
     )

@@ -61,6 +61,8 @@ ME = "Me"
 READ_BYTES = 1024 * 1024
 #: Rows gathered in Python lists before they become a Polars frame.
 FRAME_ROWS = 100_000
+#: Dates past this (the year 2500, in milliseconds) are not dates a phone wrote.
+MAX_DATE_MS = 16_725_225_600_000
 #: How deep elements nest in a real backup (``smses › mms › parts › part``).
 MAX_DEPTH = 6
 
@@ -427,13 +429,16 @@ class _Parser:
             self.skip("undated")
             return None
         try:
-            return int(raw)
+            value = int(raw)
         except ValueError:
+            value = -1
+        if not 0 <= value < MAX_DATE_MS:
             raise self.fail(
                 f"record {self.record}",
                 "A date is not a number of milliseconds as SMS Backup & Restore writes it — "
                 "export the backup again",
-            ) from None
+            )
+        return value
 
     def number_of(self, elem: ET.Element, attr: str, what: str) -> int | None:
         raw = _value(elem.get(attr))

@@ -1,4 +1,4 @@
--- Photo with caption (two photos: the first is named), video, voice note without MIME type, location, contact card, sticker, a missing attachment, a link, a handwriting balloon, an empty row (skipped).
+-- Photo with caption (two photos: the first is named), video, voice note without MIME type, location, contact card, sticker, a missing attachment, a link, a handwriting balloon, an empty row (skipped), a file known only by its path.
 -- A cut-down chat.db with the real table and column names of macOS 14 Messages.
 CREATE TABLE handle (ROWID INTEGER PRIMARY KEY AUTOINCREMENT UNIQUE, id TEXT NOT NULL, country TEXT, service TEXT NOT NULL, uncanonicalized_id TEXT, person_centric_id TEXT, UNIQUE (id, service));
 CREATE TABLE chat (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, style INTEGER, state INTEGER, account_id TEXT, properties BLOB, chat_identifier TEXT, service_name TEXT, room_name TEXT, account_login TEXT, is_archived INTEGER DEFAULT 0, last_addressed_handle TEXT, display_name TEXT, group_id TEXT, is_filtered INTEGER DEFAULT 0, successful_query INTEGER);
@@ -18,6 +18,7 @@ INSERT INTO attachment (ROWID, guid, filename, uti, mime_type, transfer_name) VA
 INSERT INTO attachment (ROWID, guid, filename, uti, mime_type, transfer_name) VALUES (5, 'at_0_A5', '~/Library/Messages/Attachments/ee/14/Sam.vcf', 'public.vcard', 'text/vcard', 'Sam.vcf');
 INSERT INTO attachment (ROWID, guid, filename, uti, mime_type, transfer_name, is_sticker) VALUES (6, 'at_0_A6', '~/Library/Messages/StickerCache/ff/cat.png', 'public.png', 'image/png', 'cat.png', 1);
 INSERT INTO attachment (ROWID, guid, filename, uti, mime_type, transfer_name) VALUES (7, 'at_0_A7', '~/Library/Messages/Attachments/aa/15/IMG_0003.JPG', 'public.jpeg', 'image/jpeg', 'IMG_0003.JPG');
+INSERT INTO attachment (ROWID, guid, filename) VALUES (8, 'at_0_A8', '~/Library/Messages/Attachments/ab/16/trail notes.pdf');
 INSERT INTO message (guid, handle_id, service, ROWID, text, is_from_me, date, cache_has_attachments) VALUES ('C1C2C3C4-3333-4000-8000-000000000001', 1, 'iMessage', 1, '￼the view from the top!', 1, 742665600000000000, 1);
 INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (1, 1, 742665600000000000);
 INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (1, 1);
@@ -45,3 +46,6 @@ INSERT INTO message (guid, handle_id, service, ROWID, text, is_from_me, date, ba
 INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (1, 9, 742666320000000000);
 INSERT INTO message (guid, handle_id, service, ROWID, text, is_from_me, date, is_empty) VALUES ('C1C2C3C4-3333-4000-8000-000000000010', 1, 'iMessage', 10, NULL, 0, 742666380000000000, 1);
 INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (1, 10, 742666380000000000);
+INSERT INTO message (guid, handle_id, service, ROWID, text, is_from_me, date, cache_has_attachments) VALUES ('C1C2C3C4-3333-4000-8000-000000000011', 1, 'iMessage', 11, '￼', 1, 742666440000000000, 1);
+INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (1, 11, 742666440000000000);
+INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (11, 8);
