@@ -155,10 +155,14 @@ def compile_rules(data: dict) -> Rules:
             return tuple(f"{START}(?:{pat(i)}){END}" for i in items)
         return tuple(f"(?:{pat(i)})" for i in items)
 
+    def exact_words(items: list[str]) -> str:
+        alts = "|".join(f"(?:{transform(expand(i, macros), stretch=False)})" for i in items)
+        return START + "(?:" + alts + ")" + END
+
     g = data["gate"]
     gate = Gate(
-        markers=words(g["markers"]),
-        foreign=words(g["foreign"]),
+        markers=exact_words(g["markers"]),
+        foreign=exact_words(g["foreign"]),
         foreign_anywhere=anywhere(g.get("foreign_anywhere", [])),
         short_words=int(g.get("short_words", 5)),
         max_other_script=float(g.get("max_other_script", 0.2)),
@@ -262,8 +266,12 @@ def expand(src: str, macros: dict[str, str], depth: int = 0) -> str:
     return _MACRO.sub(sub, src)
 
 
-def transform(p: str) -> str:
-    """Rewrite the rule notation (see the module docstring) into Rust regex syntax."""
+def transform(p: str, stretch: bool = True) -> str:
+    """Rewrite the rule notation (see the module docstring) into Rust regex syntax.
+
+    ``stretch=False`` leaves letters as they are (the language gate's word lists must match
+    words exactly: Spanish "por" is not a stretched English "poor").
+    """
     out: list[str] = []
     i, n = 0, len(p)
     while i < n:
@@ -321,7 +329,7 @@ def transform(p: str) -> str:
             out.append("\ufe0f?")
             i += 1
         elif c.isalpha():
-            out.append(c if (nxt != "" and nxt in "?*+{") else c + "+")
+            out.append(c if not stretch or (nxt != "" and nxt in "?*+{") else c + "+")
             i += 1
         else:
             out.append(c)
