@@ -149,9 +149,9 @@ def import_path(
                 "one-to-one chats; export a chat with one person."
             )
         progress(0, None, "labelling")
+        per_chat = _label_chats([final.messages for final, *_ in finals])
         writes = []
-        for final, importer, display, digest in finals:
-            labels = tone.label_frame(final.messages.filter(pl.col("kind") == "text"))
+        for (final, importer, display, digest), labels in zip(finals, per_chat, strict=True):
             writes.append(
                 ChatWrite(
                     chat_id=final.chat_id,
@@ -197,6 +197,26 @@ def import_path(
             )
         )
     return ImportResult(result, skipped_groups)
+
+
+def _label_chats(frames: Sequence[pl.DataFrame]) -> list[pl.DataFrame]:
+    """Tone labels of several chats' text messages, labelled in one pass (labelling has a
+    fixed cost per call that a download of hundreds of chats should pay once)."""
+    texts = pl.concat(
+        [
+            f.filter(pl.col("kind") == "text").select(
+                pl.lit(i, pl.UInt32).alias("_chat"), "msg_id", "text"
+            )
+            for i, f in enumerate(frames)
+        ]
+    ).with_row_index("_key")
+    keyed = texts.select(pl.col("_key").cast(pl.String).alias("msg_id"), "text")
+    labels = tone.label_frame(keyed).with_columns(pl.col("msg_id").cast(pl.UInt32).alias("_key"))
+    labels = labels.drop("msg_id").join(texts.select("_key", "_chat", "msg_id"), on="_key")
+    return [
+        labels.filter(pl.col("_chat") == i).select("msg_id", "label", "start", "end", "match")
+        for i in range(len(frames))
+    ]
 
 
 def _check_zone(tz: str) -> None:

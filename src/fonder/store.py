@@ -18,6 +18,7 @@ messages that were deleted on the phone.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -185,13 +186,22 @@ def fingerprint(keys: pl.Series) -> pl.Series:
     hash functions do not promise.
     """
     frame = keys.rename("k").to_frame()
-    con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-    try:
-        con.register("keys_in", frame.to_arrow())
-        out = con.sql("SELECT md5(k) AS id FROM keys_in").pl()
-    finally:
-        con.close()
+    with _HASHER_LOCK:
+        global _HASHER
+        if _HASHER is None:
+            _HASHER = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+        _HASHER.register("keys_in", frame.to_arrow())
+        try:
+            out = _HASHER.sql("SELECT md5(k) AS id FROM keys_in").pl()
+        finally:
+            _HASHER.unregister("keys_in")
     return out.to_series().rename(keys.name)
+
+
+#: One in-memory DuckDB for hashing, opened on first use (opening one costs ~20 ms, paid
+#: once rather than once per chat of a many-chat download).
+_HASHER: duckdb.DuckDBPyConnection | None = None
+_HASHER_LOCK = threading.Lock()
 
 
 def _private_dir(path: Path) -> None:
