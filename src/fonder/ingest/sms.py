@@ -315,6 +315,7 @@ class _Parser:
         self.total = total
         self.rows = _Rows()
         self.people: dict[str, _Person] = {}
+        self.seen: dict[tuple[str, str | None], str] = {}
         self.groups: dict[str, list[str]] = {}  # chat key → member keys, for group MMS
         self.skipped: dict[str, int] = {}
         self.record = 0
@@ -327,7 +328,11 @@ class _Parser:
         self.skipped[why] = self.skipped.get(why, 0) + 1
 
     def person(self, address: str, name: str | None) -> str:
-        key = address_key(address)
+        """The key of ``address``, noting the name and spelling the file gives it."""
+        seen = self.seen.get((address, name))
+        if seen is not None:  # most rows repeat an address and name already noted
+            return seen
+        key = self.seen[(address, name)] = address_key(address)
         p = self.people.setdefault(key, _Person())
         if name and name != "(Unknown)" and name not in p.names:
             p.names.append(name)
