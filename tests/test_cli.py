@@ -297,3 +297,19 @@ def test_terminal_report_renders_any_window_of_the_demo(tmp_path: Path) -> None:
         result = run(db, *args)
         assert result.exit_code == 0, (since, result.output)
         assert "fonder · you (Maya) and Daniel" in result.stdout
+
+
+def test_report_html_file_and_redacted_copy(db_path: Path, export: Path, tmp_path: Path) -> None:
+    imported(db_path, export)
+    page = tmp_path / "report.html"
+    result = run(db_path, "report", "--html", str(page))
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert "Daniel" in html and "<html" in html.lower()
+    shared = tmp_path / "shared.html"
+    assert run(db_path, "report", "--html", str(shared), "--redact").exit_code == 0
+    hidden = shared.read_text(encoding="utf-8")
+    for secret in ("Daniel", "Maya", "look at this view", "are we still on for friday"):
+        assert secret not in hidden
+    lone = run(db_path, "report", "--redact")
+    assert lone.exit_code == 2 and "--html FILE or --json" in lone.stderr

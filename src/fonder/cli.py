@@ -25,6 +25,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from . import api
 from .errors import DateOrderUnknown, FonderError, MeUnknown, UsageError
 from .report import terminal
+from .report.html import render_html
+from .report.redact import redact as redact_doc
 
 app = typer.Typer(
     name="fonder",
@@ -279,16 +281,33 @@ def report_(
     since: Annotated[str | None, typer.Option("--since", help="First day to include (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last day to include (YYYY-MM-DD).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (schema fonder.report/1).")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the report as one self-contained HTML page (works offline, on a phone).", show_default=False),
+    ] = None,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="With --html or --json: replace names and message text, to share it.")
+    ] = False,
 ) -> None:
-    """Read the dynamics of a chat: who starts, who waits, who chases."""
+    """Read the dynamics of a chat: does he miss you, is he pulling away, is it mutual."""
+    if redact and not (html or as_json):
+        raise UsageError("--redact changes what is written — --redact — use it with --html FILE or --json.")
     doc = api.report_for(
         chat,
         db=state.db,
         since=_day(since, "--since"),
         until=_day(until, "--until"),
     )
+    shown = redact_doc(doc) if redact else doc
+    if html is not None:
+        try:
+            html.write_text(render_html(shown), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"The page cannot be written ({exc.strerror}) — {html} — choose another place.") from None
     if as_json:
-        _print_json(doc)
+        _print_json(shown)
+    elif html is not None:
+        out.print(f"Wrote the report to {html}{' (names and messages hidden)' if redact else ''}. Open it in any browser.", markup=False)
     else:
         terminal.print_report(out, doc)
 
