@@ -118,7 +118,11 @@ def read(path: Path, options: ParseOptions, fmt: str | None = None) -> list[Read
     parts: list[ReadChat] = []
     for i, (source, imp) in enumerate(picked):
         options.progress(i, len(picked), f"reading {source.name}")
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        if source.member is None and source.data is None:
+            with open(source.path, "rb") as fh:  # streamed: a 1 GB chat.db is not read twice
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        else:
+            digest = hashlib.sha256(source.read_bytes()).hexdigest()
         for parsed in imp.parse(source, options):
             parts.append(ReadChat(parsed, imp.name, source.display, digest))
     options.progress(len(picked), len(picked), "read")
