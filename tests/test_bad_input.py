@@ -228,3 +228,19 @@ def test_bad_dates_are_usage_errors(seeded_db: Path) -> None:
     result = runner.invoke(app, ["--db", str(seeded_db), "report", "--since", "2026-05-02", "--until", "2026-05-01"])
     assert result.exit_code == 2
     assert "window is empty" in result.stderr
+
+
+def test_a_bug_is_one_line_without_debug_and_a_traceback_with_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fonder.api
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret words here")  # as if a bug carried message text
+
+    monkeypatch.setattr(fonder.api, "chats", broken)
+    result = runner.invoke(app, ["--db", str(tmp_path / "db.duckdb"), "chats"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: fonder hit a bug (RuntimeError)")
+    assert "--debug" in result.stderr
+    assert SECRET not in result.output and "Traceback" not in result.output
+    debug = runner.invoke(app, ["--db", str(tmp_path / "db.duckdb"), "--debug", "chats"])
+    assert isinstance(debug.exception, RuntimeError)

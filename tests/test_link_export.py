@@ -119,3 +119,29 @@ def test_export_refuses_an_unknown_format(two_chats: tuple[Path, str, str], tmp_
     result = run(db, "export", str(tmp_path / "messages.xlsx"))
     assert result.exit_code == 2
     assert "choose parquet, csv or sqlite" in result.stderr
+
+
+def test_a_photo_seen_on_two_platforms_counts_once() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from fonder.api import _seen_once
+    from fonder.model import conform
+
+    t = datetime(2026, 3, 3, 20, 0, tzinfo=timezone.utc)
+    frame = conform(
+        pl.DataFrame(
+            {
+                "chat_id": ["a", "b", "a", "b"],
+                "msg_id": ["1", "2", "3", "4"],
+                "ts": [t, t + timedelta(seconds=40), t + timedelta(minutes=5), t + timedelta(minutes=30)],
+                "is_me": [False, False, False, False],
+                "kind": ["media", "media", "text", "text"],
+                "media": ["image", "image", None, None],
+                "text": [None, None, "nice", "nice"],
+                "seq": [0, 1, 2, 3],
+            }
+        )
+    )
+    kept = _seen_once(frame)
+    # the photo once; "nice" twice, since 25 minutes apart is two messages
+    assert kept.get_column("msg_id").to_list() == ["1", "3", "4"]

@@ -311,16 +311,22 @@ SAME_MESSAGE_WITHIN_S = 120
 
 def _seen_once(messages: pl.DataFrame, within_s: int = SAME_MESSAGE_WITHIN_S) -> pl.DataFrame:
     """A joined timeline with each message that two platforms both recorded kept once."""
-    order = messages.with_row_index("_row")
-    keyed = order.filter(pl.col("text").is_not_null()).sort(["is_me", "text", "ts"])
+    order = messages.with_row_index("_row").with_columns(
+        # what a row says: its text, or for a photo, call, … its kind and what it carries
+        pl.coalesce(
+            pl.col("text"),
+            pl.concat_str([pl.lit("\x1f"), pl.col("kind"), pl.col("media").fill_null("")]),
+        ).alias("_says")
+    )
+    keyed = order.filter(pl.col("kind") != "system").sort(["is_me", "_says", "ts"])
     same = (
         (pl.col("is_me") == pl.col("is_me").shift())
-        & (pl.col("text") == pl.col("text").shift())
+        & (pl.col("_says") == pl.col("_says").shift())
         & (pl.col("chat_id") != pl.col("chat_id").shift())
         & ((pl.col("ts") - pl.col("ts").shift()).dt.total_seconds() <= within_s)
     )
     dropped = keyed.filter(same.fill_null(False)).select("_row")
-    return order.join(dropped, on="_row", how="anti").sort("_row").drop("_row")
+    return order.join(dropped, on="_row", how="anti").sort("_row").drop("_row", "_says")
 
 
 def report_for(

@@ -67,6 +67,18 @@ def friendly(fn: F) -> F:
         except KeyboardInterrupt:
             err.print("Stopped. Nothing was changed.")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line; only its type, never its text
+            if state.debug:
+                raise
+            err.print(
+                f"Error: fonder hit a bug ({type(exc).__name__}) — in 'fonder {fn.__name__.rstrip('_')}' — "
+                "run the same command again with --debug to see the details, and report it.",
+                markup=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 

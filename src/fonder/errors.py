@@ -13,9 +13,12 @@
     │   │   └── AmbiguousFormat     more than one importer claims it
     │   ├── ParseError              the file is recognised but broken at a position
     │   ├── ArchiveError            a zip is corrupt, empty of chats, or hostile
-    │   └── GroupChatError          a group chat where a pair was expected
+    │   └── GroupChatError          a group chat where a pair was expected (exit 2: --with)
     └── StoreError                  the store cannot be opened or written (exit 1)
         └── StoreLocked             another process holds the store
+
+Anything else that escapes is a bug: the CLI names its type only (never its text) and shows
+the traceback with ``--debug``.
 
 Every message is one sentence in three parts: what happened — where — what to do. Messages
 never contain message text from a chat.
