@@ -130,6 +130,16 @@ def _progress(enabled: bool) -> Iterator[api.Progress]:
         yield update
 
 
+@contextmanager
+def _working(what: str) -> Iterator[None]:
+    """A spinner on stderr while the library works (terminals only)."""
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(what, spinner="dots"):
+        yield
+
+
 def _ask_me(participants: list[str]) -> str:
     err.print("Which of these people are you?")
     for i, name in enumerate(participants, 1):
@@ -304,12 +314,13 @@ def report_(
     """Read the dynamics of a chat: does he miss you, is he pulling away, is it mutual."""
     if redact and not (html or as_json):
         raise UsageError("--redact changes what is written — --redact — use it with --html FILE or --json.")
-    doc = api.report_for(
-        chat,
-        db=state.db,
-        since=_day(since, "--since"),
-        until=_day(until, "--until"),
-    )
+    with _working("Reading the chat…"):
+        doc = api.report_for(
+            chat,
+            db=state.db,
+            since=_day(since, "--since"),
+            until=_day(until, "--until"),
+        )
     shown = redact_doc(doc) if redact else doc
     if html is not None:
         try:
@@ -339,7 +350,8 @@ def plan_(
 ) -> None:
     """Your next seven days: give space where it helps, fill your own week, try something new together."""
     wanted = [i.strip() for i in (interests or "").split(",") if i.strip()]
-    doc = api.plan_for(chat, db=state.db, interests=wanted)
+    with _working("Planning your week…"):
+        doc = api.plan_for(chat, db=state.db, interests=wanted)
     if as_json:
         _print_json(doc)
     else:
@@ -371,7 +383,8 @@ def check_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
 ) -> None:
     """Should I send this? Exit code 0 means send, 3 wait, 4 rethink."""
-    verdict = api.check(draft, chat, db=state.db, at=_moment(at))
+    with _working("Reading the conversation…"):
+        verdict = api.check(draft, chat, db=state.db, at=_moment(at))
     code = verdict.pop("exit_code")
     if as_json:
         _print_json(verdict)
