@@ -51,3 +51,26 @@ def test_older_rules_are_relabelled_at_the_next_report(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM labels WHERE label = 'threat'").fetchall() == [(0,)]
     assert con.execute("SELECT tone_version FROM label_state").fetchall() == [(tone.TONE_VERSION,)]
     con.close()
+
+
+def test_reimport_labels_only_new_messages(tmp_path: Path) -> None:
+    path = tmp_path / "WhatsApp Chat with Daniel.txt"
+    path.write_text(CHAT, encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+
+    def stored() -> list[tuple[str, str]]:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return con.execute("SELECT msg_id, label FROM labels ORDER BY ALL").fetchall()
+        finally:
+            con.close()
+
+    fonder.import_path(path, db=db, me="Maya", tz="UTC")
+    first = stored()
+    fonder.import_path(path, db=db, me="Maya", tz="UTC")
+    assert stored() == first  # nothing new, nothing labelled twice
+    path.write_text(CHAT + "3/2/26, 9:30\u202fAM - Daniel: thank you for yesterday ❤️\n", encoding="utf-8")
+    fonder.import_path(path, db=db, me="Maya", tz="UTC")
+    new = sorted(set(stored()) - set(first))
+    assert {label for _, label in new} >= {"appreciation"}
+    assert len({msg for msg, _ in new}) == 1

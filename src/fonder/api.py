@@ -148,10 +148,8 @@ def import_path(
                 f"It holds only group chats ({skipped_groups}) — {where} — fonder coaches "
                 "one-to-one chats; export a chat with one person."
             )
-        progress(0, None, "labelling")
-        per_chat = _label_chats([final.messages for final, *_ in finals])
         writes = []
-        for (final, importer, display, digest), labels in zip(finals, per_chat, strict=True):
+        for final, importer, display, digest in finals:
             writes.append(
                 ChatWrite(
                     chat_id=final.chat_id,
@@ -162,16 +160,14 @@ def import_path(
                     them=final.them,
                     tz=final.tz,
                     messages=final.messages,
-                    labels=labels,
-                    tone_version=tone.TONE_VERSION,
                     importer=importer,
                     file_name=display,
                     file_sha256=digest,
                     details=final.details,
                 )
             )
-        progress(0, None, "saving")
-        counts = store.write(writes)
+        progress(0, None, "saving and labelling new messages")
+        counts = store.write(writes, labeler=_label_chats, tone_version=tone.TONE_VERSION)
     result = []
     for (final, _imp, display, _h), count in zip(finals, counts, strict=True):
         msgs = final.messages.filter(pl.col("kind").is_in(COUNTED_KINDS))
@@ -207,6 +203,8 @@ def _label_chats(frames: Sequence[pl.DataFrame]) -> list[pl.DataFrame]:
             f.filter(pl.col("kind") == "text").select(
                 pl.lit(i, pl.UInt32).alias("_chat"), "msg_id", "text"
             )
+            if "kind" in f.columns
+            else f.select(pl.lit(i, pl.UInt32).alias("_chat"), "msg_id", "text")
             for i, f in enumerate(frames)
         ]
     ).with_row_index("_key")

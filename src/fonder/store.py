@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -159,12 +159,15 @@ class ChatWrite:
     them: str | None
     tz: str
     messages: pl.DataFrame
-    labels: pl.DataFrame | None = None
-    tone_version: int | None = None
     importer: str = ""
     file_name: str = ""
     file_sha256: str = ""
     details: dict[str, str] = field(default_factory=dict)
+
+
+#: Labels the text messages (``msg_id``, ``text``) of several chats at once: one frame of
+#: labels (``msg_id, label, start, end, match``) per chat, in order.
+Labeler = Callable[[list[pl.DataFrame]], list[pl.DataFrame]]
 
 
 @dataclass(frozen=True)
@@ -354,14 +357,30 @@ class Store:
         )
 
     # -- writing --------------------------------------------------------------------------
-    def write(self, writes: Sequence[ChatWrite]) -> list[WriteCounts]:
-        """Write every chat of one import in one transaction; all or nothing."""
+    def write(
+        self,
+        writes: Sequence[ChatWrite],
+        *,
+        labeler: Labeler | None = None,
+        tone_version: int | None = None,
+    ) -> list[WriteCounts]:
+        """Write every chat of one import in one transaction; all or nothing.
+
+        With a ``labeler``, the text messages the store did not have yet — only those — are
+        labelled in one call for all chats, and their labels stored with ``tone_version``.
+        """
         con = self.con
         counts: list[WriteCounts] = []
+        fresh_texts: list[pl.DataFrame] = []
         con.execute("BEGIN TRANSACTION")
         try:
             for w in writes:
-                counts.append(self._write_one(w))
+                count, texts = self._write_one(w)
+                counts.append(count)
+                fresh_texts.append(texts)
+            if labeler is not None and tone_version is not None:
+                for w, labels in zip(writes, labeler(fresh_texts), strict=True):
+                    self._write_labels(w.chat_id, labels, tone_version)
             con.execute("COMMIT")
         except BaseException as exc:
             con.execute("ROLLBACK")
@@ -373,7 +392,8 @@ class Store:
             raise
         return counts
 
-    def _write_one(self, w: ChatWrite) -> WriteCounts:
+    def _write_one(self, w: ChatWrite) -> tuple[WriteCounts, pl.DataFrame]:
+        """Insert a chat's new messages; returns the counts and the new text messages."""
         con = self.con
         now = _now()
         participants = orjson.dumps(w.participants).decode()
@@ -416,8 +436,7 @@ class Store:
         added, added_counted = self._one(
             "SELECT count(*), count(*) FILTER (WHERE kind NOT IN ('system', 'reaction')) FROM fresh"
         )
-        if w.labels is not None and w.tone_version is not None:
-            self._write_labels(w.chat_id, w.labels, w.tone_version, only_fresh=old is not None)
+        texts = con.sql("SELECT msg_id, text FROM fresh WHERE kind = 'text'").pl()
         con.execute("DROP TABLE fresh")
         total = frame.height
         counted = frame.filter(~pl.col("kind").is_in(["system", "reaction"])).height
@@ -435,7 +454,7 @@ class Store:
                 orjson.dumps(w.details).decode(),
             ],
         )
-        return WriteCounts(
+        counts = WriteCounts(
             chat_id=w.chat_id,
             rows_read=total,
             added=int(added),
@@ -443,11 +462,10 @@ class Store:
             added_counted=int(added_counted),
             known_counted=int(counted - added_counted),
         )
+        return counts, texts.cast({"msg_id": pl.String, "text": pl.String})
 
-    def _write_labels(
-        self, chat_id: str, labels: pl.DataFrame, version: int, *, only_fresh: bool
-    ) -> None:
-        """Store labels for a chat's messages (inside the caller's transaction)."""
+    def _write_labels(self, chat_id: str, labels: pl.DataFrame, version: int) -> None:
+        """Store labels for messages of a chat (inside the caller's transaction)."""
         con = self.con
         state = self._one("SELECT tone_version FROM label_state WHERE chat_id = ?", [chat_id])
         if state is not None and state[0] != version:
@@ -461,10 +479,6 @@ class Store:
             pl.col("end").cast(pl.Int32).alias("span_end"),
             "match",
         )
-        if only_fresh:
-            frame = frame.join(
-                con.sql("SELECT msg_id FROM fresh").pl(), on="msg_id", how="semi"
-            )
         con.register("incoming_labels", frame.to_arrow())
         try:
             con.execute("INSERT INTO labels SELECT * FROM incoming_labels")
@@ -481,9 +495,7 @@ class Store:
         try:
             con.execute("DELETE FROM labels WHERE chat_id = ?", [chat_id])
             con.execute("DELETE FROM label_state WHERE chat_id = ?", [chat_id])
-            con.execute("CREATE OR REPLACE TEMP TABLE fresh AS SELECT NULL::VARCHAR AS msg_id")
-            self._write_labels(chat_id, labels, version, only_fresh=False)
-            con.execute("DROP TABLE fresh")
+            self._write_labels(chat_id, labels, version)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
