@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -457,6 +458,39 @@ def test_a_new_language_is_a_data_file_not_code() -> None:
         (0, "longing", "te extraño"),
         (3, "longing", "t echo de menos"),
     ]
+
+
+# --- the spec ---------------------------------------------------------------------------------
+
+SPEC = Path(__file__).parents[1] / "docs" / "tone-labels.md"
+# Counter-examples the spec itself says still count: "lol no" is still playful, a rhetorical
+# "are you kidding me?!" and a bare "?" are still questions.
+STILL_COUNT = {("playful", "lol no"), ("question", "are you kidding me?!"), ("question", "?")}
+
+
+def spec_examples() -> list[tuple[str, str, bool]]:
+    """(label, text, expected) for every quoted example and counter-example in the spec table."""
+    out = []
+    for row in SPEC.read_text(encoding="utf-8").splitlines():
+        if not row.startswith("| `"):
+            continue
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        label = cells[0].split("`")[1]
+        out += [(label, t, True) for t in re.findall(r'"([^"]+)"', cells[2])]
+        out += [(label, t, (label, t) in STILL_COUNT) for t in re.findall(r'"([^"]+)"', cells[3])]
+    return out
+
+
+def test_the_spec_table_holds() -> None:
+    examples = spec_examples()
+    assert len(examples) > 120
+    texts = sorted({t for _, t, _ in examples})
+    frame = pl.DataFrame({"msg_id": texts, "text": texts})
+    found: dict[str, set[str]] = {t: set() for t in texts}
+    for msg_id, label in label_frame(frame).select("msg_id", "label").iter_rows():
+        found[msg_id].add(label)
+    wrong = [(lb, t, want) for lb, t, want in examples if (lb in found[t]) != want]
+    assert wrong == []
 
 
 # --- the labeled set ----------------------------------------------------------------------------
