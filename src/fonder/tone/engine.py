@@ -99,7 +99,12 @@ def label_frame(messages: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
 
 
 def label_hits(texts: pl.Series, rules: Rules) -> pl.DataFrame:
-    """Labels of a text column: ``row`` (position in ``texts``), label, start, end, match."""
+    """Labels of a text column under ``rules``.
+
+    Columns: ``row`` (position in ``texts``), ``label``, ``start``, ``end`` (code points),
+    ``match``, and ``_k`` (the label's position in the rules, to order labels that start at
+    the same place).
+    """
     texts = texts.cast(pl.String).fill_null("")
     low = texts.str.to_lowercase()
     changed = (low.str.len_bytes() != texts.str.len_bytes()).arg_true()
