@@ -116,12 +116,19 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
+def _cpu_s() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run_contender(name: str, path: Path) -> dict:
     """Run one contender on ``path`` in this process; return time, count and memory."""
     import time
 
     if name == "read+splitlines":
-        start_rss = _rss_mb()
+        start_rss, c0 = _rss_mb(), _cpu_s()
         t0 = time.perf_counter()
         with open(path, encoding="utf-8") as fh:
             count = len(fh.read().splitlines())
@@ -134,7 +141,7 @@ def _run_contender(name: str, path: Path) -> dict:
         from fonder.ingest.base import ParseOptions, Source
         from fonder.ingest.whatsapp import WhatsAppImporter
 
-        start_rss = _rss_mb()
+        start_rss, c0 = _rss_mb(), _cpu_s()
         t0 = time.perf_counter()
         chats = WhatsAppImporter().parse(Source(path), ParseOptions(tz="Europe/Berlin"))
         seconds = time.perf_counter() - t0
@@ -142,7 +149,7 @@ def _run_contender(name: str, path: Path) -> dict:
     elif name == "whatstk":
         from whatstk.whatsapp.objects import WhatsAppChat
 
-        start_rss = _rss_mb()
+        start_rss, c0 = _rss_mb(), _cpu_s()
         t0 = time.perf_counter()
         chat = WhatsAppChat.from_source(
             filepath=str(path), hformat=WHATSTK_HFORMAT, max_size=None
@@ -151,7 +158,13 @@ def _run_contender(name: str, path: Path) -> dict:
         count = len(chat.df)
     else:
         raise SystemExit(f"unknown contender {name!r}")
-    return {"seconds": seconds, "count": count, "peak_mb": _rss_mb(), "start_mb": start_rss}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": _cpu_s() - c0,
+        "count": count,
+        "peak_mb": _rss_mb(),
+        "start_mb": start_rss,
+    }
 
 
 def _measure(name: str, path: Path, repeat: int) -> dict:
@@ -236,11 +249,12 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(f"{'contender':16s} {'messages':>10s} {'file MB':>8s} {'seconds':>8s} "
-          f"{'µs/msg':>7s} {'msgs/s':>10s} {'peak MB':>8s} {'Δ MB':>7s}  runs")
+          f"{'cpu s':>6s} {'µs/msg':>7s} {'msgs/s':>10s} {'peak MB':>8s} {'Δ MB':>7s}  runs")
     for r in results:
         print(
             f"{r['contender']:16s} {r['messages']:>10,} {r['size_mb']:>8.1f} "
-            f"{r['seconds']:>8.3f} {r['seconds'] / r['messages'] * 1e6:>7.2f} "
+            f"{r['seconds']:>8.3f} {r['cpu_seconds']:>6.2f} "
+            f"{r['seconds'] / r['messages'] * 1e6:>7.2f} "
             f"{r['messages'] / r['seconds']:>10,.0f} {r['peak_mb']:>8.0f} "
             f"{r['peak_mb'] - r['start_mb']:>7.0f}  {r['runs']}"
         )
@@ -254,11 +268,18 @@ def main(argv: list[str] | None = None) -> int:
               f"(target ≥ 4×: {'met' if wr['ratio'] >= 4 else 'NOT met'})")
     else:
         print("whatstk is not installed (pip install whatstk): skipped")
-    print("seconds: best of the runs listed, each in a fresh process, parse only (imports "
-          "excluded); peak MB: the process's max RSS; Δ MB: peak minus RSS before parsing.")
+    print("seconds: wall time, best of the runs listed, each in a fresh process, parse only "
+          "(imports excluded); cpu s: CPU time of that run over all threads (fonder uses every "
+          "core, the others one); peak MB: the process's max RSS; Δ MB: peak minus RSS "
+          "before parsing.")
 
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    if load is not None:
+        print(f"load average at the end: {load[0]:.1f} (1 min) on {os.cpu_count()} CPUs — "
+              "other work on the machine slows every contender")
     out = OUT / "parse.json"
     out.write_text(json.dumps({
+        "load_average": load,
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),

@@ -401,8 +401,10 @@ def test_typed_words_that_resemble_notices_stay_text() -> None:
         f"[31/12/2023, 21:42:00] Daniel: Video call?\n"
         f"[31/12/2023, 21:43:00] Maya: She changed her phone number\n"
         f"[31/12/2023, 21:44:00] Daniel: {LRM}Maya added Daniel\n"
+        f"[31/12/2023, 21:45:00] Maya: Video call 2\n"
+        f"[31/12/2023, 21:46:00] Maya: Video call, 2 min\n"
     )
-    assert [k for _, k, _ in rows(text)] == ["text", "text", "text", "system"]
+    assert [k for _, k, _ in rows(text)] == ["text", "text", "text", "system", "text", "call"]
 
 
 def test_system_lines_have_no_sender_and_do_not_count_as_participants() -> None:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import io
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,10 +48,9 @@ from fonder.model import conform
 
 PLATFORM = "whatsapp"
 
-#: Lines looked at to detect the layout.
+#: Lines looked at to detect the layout, and the bytes they are read from.
 DETECT_LINES = 400
-#: Lines read by one pass of the header pattern (bounds the memory its text fields take).
-LINES_PER_SLICE = 1 << 18
+HEAD_BYTES = 64 * 1024
 
 #: Characters WhatsApp (or the phone) puts in exports that carry no text.
 _INVISIBLE = "[\u200e\u200f\ufeff\u202a-\u202e\u2066-\u2069]"
@@ -350,10 +349,15 @@ _RE_PREFILTER_START = "(?i)^" + _alt(
     + _SECURITY_START + tuple(p + ":" for p in _LOCATION + _POLL)
     + tuple(p + " :" for p in _LOCATION)
 )
-#: ... anchored at its end ("image omitted", "Resume.pdf • 2 pages document omitted")...
+#: ... anchored at its end ("image omitted", "Resume.pdf • 2 pages document omitted",
+#: "(file attached)", "<Media omitted>", "<attached: …>", the edited mark, "(3 min)")...
+_ATTACHED_END = r"\(" + _alt(_ATTACHED_ANDROID) + r"\)"
 _RE_PREFILTER_END = (
-    r"(?i)" + _alt(p.split()[-1] for ps in _OMITTED_IOS.values() for p in ps) + r"\.?$"
+    r"(?i)(?:" + _alt(p.split()[-1] for ps in _OMITTED_IOS.values() for p in ps)
+    + r"\.?|" + _ATTACHED_END + r"|<[^<>\n]*>|[0-9]\s?\p{L}{1,8}\.?\))$"
 )
+#: ... and inside it (an attachment with a caption below, a Foursquare place).
+_PREFILTER_INSIDE = [")\n", ">\n", "foursquare.com/"]
 #: Media type names for the words of ``_OMITTED_IOS`` (lower case).
 _OMITTED_TYPE = {p.lower(): kind for kind, ps in _OMITTED_IOS.items() for p in ps}
 
@@ -421,6 +425,33 @@ class _Layout:
         return "^(?P<head>" + head + _SENDER + ")"
 
 
+def _fields(layout: _Layout) -> Callable[..., pl.LazyFrame]:
+    """A query reading the header of each line (column ``line``) in ``layout``.
+
+    Its columns: ``is_head``, the date and time numbers (``d1 d2 d3 h mi s``), ``pm``,
+    ``sender``, and ``text``: the body after the header, or the whole line when it is a
+    continuation. Columns named in ``keep`` are passed through.
+    """
+    pattern = layout.pattern()
+    line, head = pl.col("line"), pl.col("head")
+
+    def read(rows: pl.LazyFrame, keep: list[str]) -> pl.LazyFrame:
+        return (
+            rows.with_columns(fields=line.str.extract_groups(pattern))
+            .unnest("fields")
+            .select(
+                *keep,
+                is_head=head.is_not_null(),
+                **{c: pl.col(c).cast(pl.Int32) for c in ("d1", "d2", "d3", "h", "mi", "s")},
+                pm=(pl.col("ap").str.to_lowercase() == "p") if layout.ampm else False,
+                sender="sender",
+                text=line.str.strip_prefix(head.fill_null("")),
+            )
+        )
+
+    return read
+
+
 def _detect_layout(lines: pl.Series) -> _Layout | None:
     """The layout most header-looking lines among ``lines`` follow, or ``None``."""
     found = (
@@ -458,30 +489,41 @@ def _detect_layout(lines: pl.Series) -> _Layout | None:
 # --------------------------------------------------------------------------------------
 
 
-def _lines(data: bytes) -> pl.Series:
-    """The file's lines as a String Series (CRLF, a leading BOM and bad UTF-8 handled).
+def _stream(query: pl.LazyFrame) -> pl.DataFrame:
+    """Run a row-by-row ``query`` on every core, in bounded memory.
 
-    Polars' CSV reader splits lines faster than anything else here; it is told to use the
-    unit separator (U+001F) as its field separator, so that character is removed first. It
-    never occurs in a real export, and this module needs it as a private marker.
+    Polars runs one string expression over one column on one thread; its streaming engine
+    cuts the rows into morsels and works on them in parallel, keeping their order.
+    """
+    return query.collect(engine="streaming")
+
+
+def _prepare(data: bytes) -> bytes:
+    """UTF-8 bytes without the unit separator (U+001F).
+
+    The lines are split by Polars' CSV reader (one column, no quoting: the fastest line
+    splitter available, which also handles CRLF and a leading BOM), told to use U+001F as
+    its field separator; that character never occurs in a real export, and this module also
+    needs it as a private marker, so it is dropped.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         data = data.decode("utf-16", errors="replace").encode("utf-8")
     if b"\x1f" in data:
         data = data.replace(b"\x1f", b"")
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            has_header=False,
-            separator="\x1f",
-            quote_char=None,
-            new_columns=["line"],
-            infer_schema=False,
-            encoding="utf8-lossy",
-        )
-    except pl.exceptions.NoDataError:
-        return pl.Series("line", [], dtype=pl.String)
-    return frame.to_series().fill_null("")
+    return data
+
+
+def _scan(data: bytes) -> pl.LazyFrame:
+    """The lines of prepared ``data`` as a lazy frame with one column, ``line``."""
+    return pl.scan_csv(
+        io.BytesIO(data),
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        new_columns=["line"],
+        infer_schema=False,
+        encoding="utf8-lossy",
+    ).select(pl.col("line").fill_null(""))
 
 
 def _clean(lines: pl.Series) -> tuple[pl.Series, bool]:
@@ -500,7 +542,7 @@ def _clean(lines: pl.Series) -> tuple[pl.Series, bool]:
 
 
 def _decode_head(head: bytes) -> pl.Series:
-    """The complete lines of the first bytes of a file, cleaned, for sniffing."""
+    """The complete lines of the first bytes of a file, cleaned, to detect the layout."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = head.decode("utf-16", errors="replace")
     else:
@@ -695,7 +737,8 @@ def _duration_s(text: pl.Expr) -> pl.Expr:
 def _classify(rows: pl.DataFrame) -> pl.DataFrame:
     """Kinds for candidate rows (columns sender, body, flag, sys_sender).
 
-    Returns columns sender, kind, text, media, call_s, edited.
+    Every pattern runs once, into a column; the kind and the other outputs are then read
+    from those columns. Returns columns sender, kind, text, media, call_s, edited.
     """
     # The weak system patterns are slow on long texts and only count on unmarked lines.
     loose = rows.select(pl.col("flag") | pl.col("sender").is_null()).to_series()
@@ -703,100 +746,101 @@ def _classify(rows: pl.DataFrame) -> pl.DataFrame:
     if loose.any():
         where = loose.arg_true()
         weak.scatter(where, rows.get_column("body").gather(where).str.contains(_RE_SYSTEM_WEAK))
-    rows = rows.with_columns(weak)
     body = pl.col("body")
-    edited = body.str.contains(_RE_EDITED)
+    rows = rows.with_columns(weak, edited=body.str.contains(_RE_EDITED))
     rows = rows.with_columns(
-        edited=edited,
-        body=pl.when(edited).then(body.str.replace(_RE_EDITED, "")).otherwise(body),
+        body=pl.when(pl.col("edited")).then(body.str.replace(_RE_EDITED, "")).otherwise(body)
     )
-    first = body.str.extract(r"^([^\n]*)", 1)
     rest = body.str.extract(r"(?s)^[^\n]*\n(.*)$", 1).str.strip_chars()
-    rest = pl.when(rest == "").then(None).otherwise(rest)
-    rows = rows.with_columns(first=first, rest=rest)
-    first, rest = pl.col("first"), pl.col("rest")
-    single = rest.is_null()
-    flag, sender = pl.col("flag"), pl.col("sender")
-
-    ios_type = first.str.extract(_RE_OMITTED_IOS, 1).str.to_lowercase().replace_strict(
-        _OMITTED_TYPE, default=None
+    rows = rows.with_columns(
+        first=body.str.extract(r"^([^\n]*)", 1),
+        rest=pl.when(rest == "").then(None).otherwise(rest),
+        empty=body.str.strip_chars() == "",
+        poll=body.str.extract(_RE_POLL, 1),
+        foursquare=body.str.extract_groups(_RE_FOURSQUARE),
+        strong=body.str.contains(_RE_SYSTEM_STRONG),
     )
-    file_android = first.str.extract(_RE_ATTACHED_ANDROID, 1)
-    file_ios = first.str.extract(_RE_ATTACHED_IOS, 1)
-    file = pl.coalesce(file_android, file_ios).str.strip_chars()
-    call_text = first.str.extract(_RE_CALL, 1)
-    is_call = first.str.contains(_RE_CALL) & (flag | call_text.is_not_null())
-    location = first.str.extract(_RE_LOCATION, 1)
-    foursquare = body.str.extract_groups(_RE_FOURSQUARE)
-    poll = body.str.extract(_RE_POLL, 1)
-    system = (
-        sender.is_null()
-        | pl.col("sys_sender")
-        | body.str.contains(_RE_SYSTEM_STRONG)
-        | pl.col("weak")
+    first = pl.col("first")
+    rows = rows.with_columns(
+        ios_type=first.str.extract(_RE_OMITTED_IOS, 1)
+        .str.to_lowercase()
+        .replace_strict(_OMITTED_TYPE, default=None),
+        file=pl.coalesce(
+            first.str.extract(_RE_ATTACHED_ANDROID, 1), first.str.extract(_RE_ATTACHED_IOS, 1)
+        ).str.strip_chars(),
+        deleted=first.str.contains(_RE_DELETED),
+        omitted=first.str.contains(_RE_OMITTED_ANDROID),
+        missed=first.str.contains(_RE_MISSED),
+        call_line=first.str.contains(_RE_CALL),
+        call_text=first.str.extract(_RE_CALL, 1),
+        location=first.str.extract(_RE_LOCATION, 1),
+        live=first.str.contains(_RE_LIVE_LOCATION),
     )
-    sticker_file = file.str.contains(r"(?i)^STK-|-STICKER-")
-    contact_file = file.str.contains(r"(?i)\.vcf$")
-
+    rows = rows.with_columns(
+        call_s=_duration_s(pl.col("call_text")),
+        place=pl.col("foursquare").struct.field("1"),
+        place_url=pl.col("foursquare").struct.field("2"),
+        sticker_file=pl.col("file").str.contains(r"(?i)^STK-|-STICKER-"),
+        contact_file=pl.col("file").str.contains(r"(?i)\.vcf$"),
+    )
+    c = pl.col
+    single = c("rest").is_null()
+    # Typed words ("video call 2") are not a call line: without iOS's mark, a length is needed.
+    is_call = c("call_line") & (c("flag") | c("call_s").is_not_null())
+    system = c("sender").is_null() | c("sys_sender") | c("strong") | c("weak")
+    has_file = c("file").is_not_null()
     kind = (
         pl.when(system).then(pl.lit("system"))
-        .when(single & first.str.contains(_RE_DELETED)).then(pl.lit("deleted"))
-        .when(first.str.contains(_RE_OMITTED_ANDROID)).then(pl.lit("media"))
-        .when(ios_type == "sticker").then(pl.lit("sticker"))
-        .when(ios_type == "contact").then(pl.lit("contact"))
-        .when(ios_type.is_not_null()).then(pl.lit("media"))
-        .when(file.is_not_null() & sticker_file).then(pl.lit("sticker"))
-        .when(file.is_not_null() & contact_file).then(pl.lit("contact"))
-        .when(file.is_not_null()).then(pl.lit("media"))
-        .when(single & first.str.contains(_RE_MISSED)).then(pl.lit("missed_call"))
+        .when(single & c("deleted")).then(pl.lit("deleted"))
+        .when(c("omitted")).then(pl.lit("media"))
+        .when(c("ios_type") == "sticker").then(pl.lit("sticker"))
+        .when(c("ios_type") == "contact").then(pl.lit("contact"))
+        .when(c("ios_type").is_not_null()).then(pl.lit("media"))
+        .when(has_file & c("sticker_file")).then(pl.lit("sticker"))
+        .when(has_file & c("contact_file")).then(pl.lit("contact"))
+        .when(has_file).then(pl.lit("media"))
+        .when(single & c("missed")).then(pl.lit("missed_call"))
         .when(single & is_call).then(pl.lit("call"))
-        .when(location.is_not_null()).then(pl.lit("location"))
-        .when(first.str.contains(_RE_LIVE_LOCATION)).then(pl.lit("location"))
-        .when(foursquare.struct.field("2").is_not_null()).then(pl.lit("location"))
-        .when(poll.is_not_null()).then(pl.lit("poll"))
-        .when(body.str.strip_chars() == "").then(pl.lit("media"))
+        .when(c("location").is_not_null() | c("live") | c("place_url").is_not_null())
+        .then(pl.lit("location"))
+        .when(c("poll").is_not_null()).then(pl.lit("poll"))
+        .when(c("empty")).then(pl.lit("media"))
         .otherwise(pl.lit("text"))
     )
     rows = rows.with_columns(kind=kind)
-    kind = pl.col("kind")
+    kind = c("kind")
     media_kinds = kind.is_in(["media", "sticker", "contact"])
     text = (
         pl.when(kind == "system").then(
-            pl.when(pl.col("sys_sender"))
-            .then(pl.concat_str([sender, pl.lit(": "), body]))
+            pl.when(c("sys_sender"))
+            .then(pl.concat_str([c("sender"), pl.lit(": "), body]))
             .otherwise(body)
         )
         .when(kind.is_in(["deleted", "call", "missed_call"])).then(None)
-        .when(media_kinds).then(rest)
+        .when(media_kinds).then(c("rest"))
         .when(kind == "location").then(
-            pl.when(location.is_not_null()).then(rest)
-            .when(foursquare.struct.field("2").is_not_null())
-            .then(foursquare.struct.field("1"))
+            pl.when(c("location").is_not_null()).then(c("rest"))
+            .when(c("place_url").is_not_null()).then(c("place"))
             .otherwise(None)
         )
-        .when(kind == "poll").then(poll)
+        .when(kind == "poll").then(c("poll"))
         .otherwise(body)
     )
     media = (
-        pl.when(~media_kinds).then(None)
-        .when(file.is_not_null()).then(file)
-        .when(ios_type.is_not_null()).then(ios_type)
-        .when(body.str.strip_chars() == "").then(pl.lit("view_once"))
+        pl.when(kind == "location").then(pl.coalesce(c("location"), c("place_url")))
+        .when(~media_kinds).then(None)
+        .when(has_file).then(c("file"))
+        .when(c("ios_type").is_not_null()).then(c("ios_type"))
+        .when(c("empty")).then(pl.lit("view_once"))
         .otherwise(pl.lit("unknown"))
     )
-    media = (
-        pl.when(kind == "location")
-        .then(pl.coalesce(location, foursquare.struct.field("2")))
-        .otherwise(media)
-    )
-    call_s = pl.when(kind == "call").then(_duration_s(call_text))
     return rows.select(
-        sender=pl.when(kind == "system").then(None).otherwise(sender),
+        sender=pl.when(kind == "system").then(None).otherwise(c("sender")),
         kind=kind,
         text=text,
         media=media,
-        call_s=call_s.cast(pl.Int32),
-        edited=pl.col("edited"),
+        call_s=pl.when(kind == "call").then(c("call_s")).cast(pl.Int32),
+        edited=c("edited"),
     )
 
 
@@ -861,38 +905,30 @@ class WhatsAppImporter:
                 source.path, _where(source),
                 "the file is empty — export the chat again from WhatsApp",
             )
-        lines, flagged = _clean(_lines(data))
-        options.progress(1, 3, "Reading WhatsApp export")
-
+        data = _prepare(data)
+        frame, layout, flagged = self._headers(source, data)
         del data
-        frame, layout = self._headers(source, lines)
-        del lines
+        options.progress(1, 3, "Reading WhatsApp export")
         order, order_from = self._date_order(source, frame, layout, options)
         frame = self._timestamps(source, frame, layout, order, tz)
         frame = self._senders(frame, flagged)
         options.progress(2, 3, "Reading WhatsApp export")
         messages = self._kinds(frame)
 
+        # System rows have no sender, so these are the participants, in file order.
+        participants = messages.get_column("sender").drop_nulls().unique(maintain_order=True)
         messages = messages.with_columns(
             tz=pl.lit(tz), seq=pl.int_range(pl.len(), dtype=pl.Int64)
         )
         if not messages.get_column("ts").is_sorted():
             messages = messages.sort("ts", maintain_order=True)
         messages = conform(messages)
-        participants = (
-            messages.filter(pl.col("kind") != "system")
-            .sort("seq")
-            .get_column("sender")
-            .drop_nulls()
-            .unique(maintain_order=True)
-            .to_list()
-        )
         options.progress(3, 3, "Reading WhatsApp export")
         return [
             ParsedChat(
                 platform=PLATFORM,
                 messages=messages,
-                participants=participants,
+                participants=participants.to_list(),
                 title=_title(source),
                 tz=tz,
                 details={
@@ -906,15 +942,14 @@ class WhatsAppImporter:
 
     # -- steps -----------------------------------------------------------------------
 
-    def _headers(self, source: Source, lines: pl.Series) -> tuple[pl.DataFrame, _Layout]:
-        """One row per message: date and time fields, sender, body (continuations joined)."""
-        sample = lines.head(DETECT_LINES * 4)
-        nonblank = sample.str.contains(r"\S")
-        if not nonblank.any():  # a file that starts with thousands of blank lines
-            sample = lines
-            nonblank = lines.str.contains(r"\S")
-        sample = sample.filter(nonblank).head(DETECT_LINES)
-        layout = _detect_layout(sample) if sample.len() else None
+    def _headers(self, source: Source, data: bytes) -> tuple[pl.DataFrame, _Layout, bool]:
+        """One row per message: date and time fields, sender, body (continuations joined).
+
+        Also returns the layout and whether iOS's "not typed" mark was seen.
+        """
+        head = _decode_head(data[:HEAD_BYTES])
+        nonblank = head.str.contains(r"\S")
+        layout = _detect_layout(head.filter(nonblank)) if nonblank.any() else None
         if layout is None:
             raise ParseError(
                 source.path, _where(source),
@@ -922,24 +957,25 @@ class WhatsAppImporter:
                 "that this is a WhatsApp chat export (.txt)",
             )
         first_line = int(nonblank.arg_max())  # type: ignore[arg-type]
-        # In slices, so that the text fields of the match never exist for the whole file.
-        parts = [
-            lines.slice(start, LINES_PER_SLICE).to_frame().lazy()
-            .select(fields=pl.col("line").str.extract_groups(layout.pattern()), line="line")
-            .unnest("fields")
-            .select(
-                is_head=pl.col("head").is_not_null(),
-                **{c: pl.col(c).cast(pl.Int32) for c in ("d1", "d2", "d3", "h", "mi", "s")},
-                pm=(pl.col("ap").str.to_lowercase() == "p") if layout.ampm else pl.lit(False),
-                sender="sender",
-                text=pl.when(pl.col("head").is_null()).then(pl.col("line"))
-                .otherwise(pl.col("line").str.strip_prefix(pl.col("head"))),
+        fields = _fields(layout)
+        # One pass over the raw lines on every core; the few lines that hold invisible marks
+        # are cleaned and read again afterwards.
+        line = pl.col("line")
+        frame = _stream(
+            _scan(data)
+            .with_columns(raw=pl.when(line.str.contains(_INVISIBLE)).then(line))
+            .pipe(fields, keep=["raw"])
+        )
+        raw = frame.get_column("raw")
+        frame = frame.drop("raw")
+        flagged = False
+        if raw.null_count() < raw.len():
+            where = raw.is_not_null().arg_true()
+            lines, flagged = _clean(raw.gather(where))
+            again = fields(lines.to_frame("line").lazy(), keep=[]).collect()
+            frame = frame.with_columns(
+                frame.get_column(c).scatter(where, again.get_column(c)) for c in frame.columns
             )
-            .collect()
-            for start in range(0, max(lines.len(), 1), LINES_PER_SLICE)
-        ]
-        frame = pl.concat(parts)
-        del parts
         is_head = frame.get_column("is_head")
         if not is_head[first_line]:
             raise ParseError(
@@ -947,11 +983,15 @@ class WhatsAppImporter:
                 "the first message does not start with a date and time the way the rest of "
                 "the file does — check that the file is a complete WhatsApp export",
             )
-        frame = frame.with_columns(
-            gid=is_head.cum_sum(), line_no=pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+        heads = (
+            frame.filter(is_head)
+            .drop("is_head")
+            .rename({"text": "body"})
+            .with_columns(line_no=is_head.arg_true() + 1)
         )
-        heads = frame.filter(is_head).drop("is_head", "gid").rename({"text": "body"})
-        continuation = frame.filter(~is_head & (pl.col("gid") > 0)).select("gid", "text")
+        continuation = (
+            frame.select("text", gid=is_head.cum_sum()).filter(~is_head & (pl.col("gid") > 0))
+        )
         del frame
         if continuation.height:
             joined = (
@@ -964,7 +1004,7 @@ class WhatsAppImporter:
             bodies = heads.get_column("body").clone()
             longer = bodies.gather(where) + "\n" + joined.get_column("text")
             heads = heads.with_columns(bodies.scatter(where, longer))
-        return heads, layout
+        return heads, layout, flagged
 
     def _date_order(
         self, source: Source, frame: pl.DataFrame, layout: _Layout, options: ParseOptions
@@ -1053,16 +1093,14 @@ class WhatsAppImporter:
             pl.col("flag")
             | pl.col("sys_sender")
             | pl.col("sender").is_null()
-            | body.str.ends_with(">")
-            | body.str.ends_with(")")
             | (body.str.len_bytes() == 0)
             | body.str.contains(_RE_PREFILTER_START)
             | body.str.contains(_RE_PREFILTER_END)
-            | body.str.contains(")\n", literal=True)
-            | body.str.contains(">\n", literal=True)
-            | body.str.contains("foursquare.com/", literal=True)
+            | body.str.contains_any(_PREFILTER_INSIDE)
         )
-        frame = frame.with_columns(candidate=candidate)
+        frame = frame.with_columns(
+            _stream(frame.lazy().select(candidate=candidate)).to_series()
+        )
         rows = frame.filter(pl.col("candidate"))
         out = frame.select(
             "ts", "sender",
