@@ -18,40 +18,13 @@ from fonder.errors import ParseError
 from fonder.ingest.archive import open_sources
 from fonder.ingest.base import ParseOptions, Source
 from fonder.ingest.googlechat import GoogleChatImporter, takeout_dates
-from fonder.ingest.line import LineImporter
-from fonder.ingest.meta import InstagramImporter, MessengerImporter
-from fonder.ingest.snapchat import SnapchatImporter
-from fonder.ingest.whatsapp import WhatsAppImporter
 from fonder.model import MESSAGE_SCHEMA
+from importer_rows import rows_of
 
 DATA = Path(__file__).parent / "data"
 VARIANTS = sorted(p.name for p in (DATA / "googlechat").iterdir() if p.is_dir())
 DM = "Google Chat/Groups/DM 8aBcDeAAAAE"
 runner = CliRunner()
-
-
-def everyone() -> tuple:
-    mine = (InstagramImporter(), MessengerImporter(), SnapchatImporter(), LineImporter(), GoogleChatImporter(), WhatsAppImporter())
-    names = {i.name for i in mine}
-    return (*mine, *(i for i in ingest.IMPORTERS if i.name not in names))
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Detection sees every importer, registered in fonder or not yet."""
-    monkeypatch.setattr(ingest, "IMPORTERS", everyone())
-
-
-def rows_of(chats: list[ingest.ReadChat]) -> list[dict]:
-    out = []
-    for rc in chats:
-        for r in rc.parsed.messages.sort("seq").iter_rows(named=True):
-            out.append({
-                "chat_key": rc.parsed.chat_key, "ts": r["ts"].isoformat(), "sender": r["sender"],
-                "kind": r["kind"], "text": r["text"], "media": r["media"], "call_s": r["call_s"],
-                "reply_to": r["reply_to"], "edited": r["edited"], "msg_id": r["msg_id"],
-            })
-    return out
 
 
 def one(variant: str) -> ingest.ParsedChat:
@@ -74,7 +47,7 @@ def test_golden(variant: str, update_golden: bool) -> None:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_only_messages_json_is_claimed_and_only_by_googlechat(variant: str) -> None:
     for source in open_sources(DATA / "googlechat" / variant):
-        claims = [i.name for i in everyone() if i.sniff(source)]
+        claims = [i.name for i in ingest.IMPORTERS if i.sniff(source)]
         assert claims == (["googlechat"] if source.name == "messages.json" else []), source.display
 
 

@@ -14,41 +14,15 @@ import fonder.ingest as ingest
 from fonder.cli import app
 from fonder.errors import ParseError
 from fonder.ingest.base import ParseOptions, Source
-from fonder.ingest.googlechat import GoogleChatImporter
 from fonder.ingest.line import LineImporter
-from fonder.ingest.meta import InstagramImporter, MessengerImporter
-from fonder.ingest.snapchat import SnapchatImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
 from fonder.model import MESSAGE_SCHEMA
+from importer_rows import rows_of
 
 DATA = Path(__file__).parent / "data"
 VARIANTS = sorted(p.stem for p in (DATA / "line").glob("*.txt"))
 TZ = "Asia/Tokyo"
 runner = CliRunner()
-
-
-def everyone() -> tuple:
-    mine = (InstagramImporter(), MessengerImporter(), SnapchatImporter(), LineImporter(), GoogleChatImporter(), WhatsAppImporter())
-    names = {i.name for i in mine}
-    return (*mine, *(i for i in ingest.IMPORTERS if i.name not in names))
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Detection sees every importer, registered in fonder or not yet."""
-    monkeypatch.setattr(ingest, "IMPORTERS", everyone())
-
-
-def rows_of(chats: list[ingest.ReadChat]) -> list[dict]:
-    out = []
-    for rc in chats:
-        for r in rc.parsed.messages.sort("seq").iter_rows(named=True):
-            out.append({
-                "chat_key": rc.parsed.chat_key, "ts": r["ts"].isoformat(), "sender": r["sender"],
-                "kind": r["kind"], "text": r["text"], "media": r["media"], "call_s": r["call_s"],
-                "reply_to": r["reply_to"], "edited": r["edited"], "msg_id": r["msg_id"],
-            })
-    return out
 
 
 def parse(path: Path, **options: str) -> ingest.ParsedChat:
@@ -77,7 +51,7 @@ def test_golden(variant: str, update_golden: bool) -> None:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_claimed_by_line_only(variant: str) -> None:
     source = Source(path=DATA / "line" / f"{variant}.txt")
-    assert [i.name for i in everyone() if i.sniff(source)] == ["line"]
+    assert [i.name for i in ingest.IMPORTERS if i.sniff(source)] == ["line"]
 
 
 def test_whatsapp_exports_are_not_claimed(tmp_path: Path) -> None:

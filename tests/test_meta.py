@@ -24,38 +24,13 @@ from fonder.ingest.meta import InstagramImporter, MessengerImporter, repair_moji
 from fonder.ingest.snapchat import SnapchatImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
 from fonder.model import MESSAGE_SCHEMA
+from importer_rows import rows_of
 
 DATA = Path(__file__).parent / "data"
 FORMATS = ("instagram", "messenger")
 VARIANTS = sorted((fmt, p.name) for fmt in FORMATS for p in (DATA / fmt).iterdir() if p.is_dir())
 IG_THREAD = "your_instagram_activity/messages/inbox/danielreyes_17841400000000001"
 runner = CliRunner()
-
-
-def everyone() -> tuple:
-    """The importers fonder has, plus the ones of this brief (each name once)."""
-    mine = (InstagramImporter(), MessengerImporter(), SnapchatImporter(), LineImporter(), GoogleChatImporter(), WhatsAppImporter())
-    names = {i.name for i in mine}
-    return (*mine, *(i for i in ingest.IMPORTERS if i.name not in names))
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Detection sees every importer, registered in fonder or not yet."""
-    monkeypatch.setattr(ingest, "IMPORTERS", everyone())
-
-
-def rows_of(chats: list[ingest.ReadChat]) -> list[dict]:
-    out = []
-    for rc in chats:
-        frame = rc.parsed.messages.sort("seq")
-        for r in frame.iter_rows(named=True):
-            out.append({
-                "chat_key": rc.parsed.chat_key, "ts": r["ts"].isoformat(), "sender": r["sender"],
-                "kind": r["kind"], "text": r["text"], "media": r["media"], "call_s": r["call_s"],
-                "reply_to": r["reply_to"], "edited": r["edited"], "msg_id": r["msg_id"],
-            })
-    return out
 
 
 def meta_doc(messages: list, participants: tuple[str, ...] = ("Daniel Reyes", "Maya Chen")) -> dict:
@@ -99,7 +74,7 @@ def test_every_input_is_claimed_by_its_own_importer_only(fmt: str, variant: str)
     sources = open_sources(DATA / fmt / variant)
     assert sources
     for source in sources:
-        assert [i.name for i in everyone() if i.sniff(source)] == [fmt], source.display
+        assert [i.name for i in ingest.IMPORTERS if i.sniff(source)] == [fmt], source.display
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,7 +183,7 @@ def test_names_and_reactions_are_repaired_too() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_owner_is_the_one_person_in_every_thread_of_a_download(registered: None) -> None:
+def test_owner_is_the_one_person_in_every_thread_of_a_download() -> None:
     chats = ingest.read(DATA / "instagram" / "download", ParseOptions())
     assert {rc.parsed.chat_key: rc.parsed.me for rc in chats} == {
         "bookclub_17841400000000004": "Maya Chen",
@@ -274,7 +249,7 @@ def test_group_thread_is_a_group() -> None:
     assert rc.parsed.participants == ["Priya Nair", "Daniel Reyes", "Maya Chen"]
 
 
-def test_a_thread_split_over_files_comes_back_as_one_chat(registered: None) -> None:
+def test_a_thread_split_over_files_comes_back_as_one_chat() -> None:
     (rc,) = ingest.read(DATA / "instagram" / "split", ParseOptions())
     frame = rc.parsed.messages
     assert frame.height == 6

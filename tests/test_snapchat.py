@@ -15,40 +15,13 @@ from fonder.cli import app
 from fonder.errors import ParseError
 from fonder.ingest.archive import open_sources
 from fonder.ingest.base import ParseOptions, Source
-from fonder.ingest.googlechat import GoogleChatImporter
-from fonder.ingest.line import LineImporter
-from fonder.ingest.meta import InstagramImporter, MessengerImporter
 from fonder.ingest.snapchat import SnapchatImporter
-from fonder.ingest.whatsapp import WhatsAppImporter
 from fonder.model import MESSAGE_SCHEMA
+from importer_rows import rows_of
 
 DATA = Path(__file__).parent / "data"
 VARIANTS = sorted(p.name for p in (DATA / "snapchat").iterdir() if p.is_dir())
 runner = CliRunner()
-
-
-def everyone() -> tuple:
-    mine = (InstagramImporter(), MessengerImporter(), SnapchatImporter(), LineImporter(), GoogleChatImporter(), WhatsAppImporter())
-    names = {i.name for i in mine}
-    return (*mine, *(i for i in ingest.IMPORTERS if i.name not in names))
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Detection sees every importer, registered in fonder or not yet."""
-    monkeypatch.setattr(ingest, "IMPORTERS", everyone())
-
-
-def rows_of(chats: list[ingest.ReadChat]) -> list[dict]:
-    out = []
-    for rc in chats:
-        for r in rc.parsed.messages.sort("seq").iter_rows(named=True):
-            out.append({
-                "chat_key": rc.parsed.chat_key, "ts": r["ts"].isoformat(), "sender": r["sender"],
-                "kind": r["kind"], "text": r["text"], "media": r["media"], "call_s": r["call_s"],
-                "reply_to": r["reply_to"], "edited": r["edited"], "msg_id": r["msg_id"],
-            })
-    return out
 
 
 def chats_of(variant: str) -> dict[str, ingest.ParsedChat]:
@@ -70,7 +43,7 @@ def test_golden(variant: str, update_golden: bool) -> None:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_claimed_by_snapchat_only(variant: str) -> None:
     for source in open_sources(DATA / "snapchat" / variant):
-        assert [i.name for i in everyone() if i.sniff(source)] == ["snapchat"]
+        assert [i.name for i in ingest.IMPORTERS if i.sniff(source)] == ["snapchat"]
 
 
 @pytest.mark.parametrize(

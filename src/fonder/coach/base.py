@@ -21,33 +21,10 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from fonder.analysis import timeline
+from fonder.tone import LABELS
 
 #: Every tone label (docs/tone-labels.md), in that page's order.
-ALL_LABELS: Final[tuple[str, ...]] = (
-    "reassurance_seeking",
-    "compliment_fishing",
-    "apology",
-    "criticism",
-    "contempt",
-    "defensiveness",
-    "demand",
-    "stonewall_reply",
-    "appreciation",
-    "help_request",
-    "affection",
-    "longing",
-    "plan_proposal",
-    "novelty",
-    "own_life",
-    "narration",
-    "playful",
-    "boundary",
-    "question",
-    "insult",
-    "threat",
-    "control",
-    "jealousy",
-)
+ALL_LABELS: Final[tuple[str, ...]] = LABELS
 
 #: Labels that say something about safety when *he* writes them (S1).
 SAFETY_LABELS: Final[tuple[str, ...]] = ("threat", "insult", "control", "jealousy")
