@@ -4,7 +4,7 @@
 
 The frame mixes three kinds of text, like a real chat:
 
-- labeled messages from ``tests/data/tone/labeled.dev.jsonl``, each varied (a greeting in
+- labeled messages from ``tests/data/tone/labeled.jsonl``, each varied (a greeting in
   front, a tail such as "lol" or an emoji, a name, a number, stretched letters, capitals) so
   that most are distinct;
 - everyday filler built from templates with random names, places, foods and times;
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from fonder.tone import TONE_VERSION, label_frame, valence_frame  # noqa: E402
 
-LABELED = ROOT / "tests" / "data" / "tone" / "labeled.dev.jsonl"
+LABELED = ROOT / "tests" / "data" / "tone" / "labeled.jsonl"
 OUT = ROOT / "bench" / "out" / "tone.json"
 TARGET_S = 8.0
 

@@ -22,10 +22,11 @@ from fonder.tone import (
 )
 from fonder.tone.engine import label_hits
 from fonder.tone.evaluate import evaluate, read_labeled
+from fonder.tone.evaluate import main as evaluate_main
 from fonder.tone.rules import compile_rules, transform
 
 DATA = Path(__file__).parent / "data" / "tone"
-DEV = DATA / "labeled.dev.jsonl"
+LABELED = DATA / "labeled.jsonl"
 
 # Texts the tests pass to labels()/span() directly (labelled in one batch).
 _LITERALS: tuple[str, ...] = (
@@ -141,7 +142,7 @@ def test_spans_index_the_original_text_even_after_emoji_and_accents(text: str) -
 
 
 def test_every_span_on_the_dev_set_indexes_its_message() -> None:
-    texts = [t for t, _ in read_labeled([DEV])]
+    texts = [t for t, _ in read_labeled(LABELED, "dev")]
     frame = pl.DataFrame({"msg_id": [str(k) for k in range(len(texts))], "text": texts})
     out = label_frame(frame)
     assert out.height > len(texts) // 2
@@ -380,7 +381,7 @@ def test_narration_is_a_long_play_by_play_and_is_also_own_life() -> None:
 
 def test_label_frame_equals_label_text_per_row() -> None:
     # label_text compiles the rules on every call (~0.2 s), so a sample of the dev set.
-    texts = [t for t, _ in read_labeled([DEV])][::80] + [
+    texts = [t for t, _ in read_labeled(LABELED, "dev")][::80] + [
         "", "ok", "I don't miss you", "héllo 😂 I miss you ❤️ lol", "sorry I was late. love you ❤️"]
     frame = pl.DataFrame({"msg_id": [f"id{k}" for k in range(len(texts))], "text": texts})
     out = label_frame(frame)
@@ -497,17 +498,39 @@ def test_the_spec_table_holds() -> None:
 
 
 def test_dev_set_is_large_and_covers_every_label() -> None:
-    rows = read_labeled([DEV])
-    assert len(rows) >= 550
+    rows = read_labeled(LABELED, "dev")
+    assert len(rows) >= 2500
     counts = {lb: sum(lb in gold for _, gold in rows) for lb in LABELS}
-    assert min(counts.values()) >= 25, counts
-    assert sum(not gold for _, gold in rows) >= 150  # hard negatives
-    for line in DEV.read_text(encoding="utf-8").splitlines():
-        assert set(json.loads(line)) == {"text", "labels"}
+    assert min(counts.values()) >= 50, counts
+    assert sum(not gold for _, gold in rows) >= 300  # hard negatives
+    for line in LABELED.read_text(encoding="utf-8").splitlines():
+        obj = json.loads(line)
+        assert {"text", "labels", "split"} <= set(obj) <= {"text", "labels", "split", "source"}
+        assert obj["split"] in ("dev", "test")
+        assert len(set(obj["labels"])) == len(obj["labels"])
+
+
+def test_read_labeled_picks_the_split(tmp_path: Path) -> None:
+    path = tmp_path / "labeled.jsonl"
+    path.write_text('{"text": "miss u", "labels": ["longing"], "split": "dev"}\n'
+                    '{"text": "k.", "labels": ["stonewall_reply"], "split": "test"}\n'
+                    '{"text": "lol", "labels": ["playful"]}\n', encoding="utf-8")
+    assert [t for t, _ in read_labeled(path, "dev")] == ["miss u", "lol"]
+    assert [t for t, _ in read_labeled(path, "test")] == ["k."]
+    assert len(read_labeled(path, "all")) == 3
+
+
+def test_evaluate_without_test_lines_says_so_and_exits_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "labeled.jsonl"
+    path.write_text('{"text": "miss u", "labels": ["longing"], "split": "dev"}\n', encoding="utf-8")
+    assert evaluate_main(["--data", str(path)]) == 2
+    assert "no test lines" in capsys.readouterr().err
+    assert evaluate_main(["--data", str(path), "--split", "dev"]) == 0
 
 
 def test_dev_split_meets_the_targets() -> None:
-    report = evaluate(read_labeled([DEV]), "dev")
+    report = evaluate(read_labeled(LABELED, "dev"), "dev")
     assert report.failures == []
-    assert report.macro_recall >= 0.75
+    assert report.macro_recall >= 0.85  # aimed high: held-out figures come out lower
     assert all(s.precision is None or s.precision >= 0.90 for s in report.scores)

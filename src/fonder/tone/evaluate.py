@@ -1,11 +1,13 @@
 """Evaluate the tone engine on the labeled sets: precision, recall and F1 per label.
 
-Run as ``python -m fonder.tone.evaluate [--split dev|test|all]`` (``make eval-tone``). The
-labeled sets are ``tests/data/tone/labeled.dev.jsonl`` (the rules were tuned on it) and
-``tests/data/tone/labeled.test.jsonl`` (held out: written separately from the definitions,
-never used to tune). Each line is ``{"text": ..., "labels": [...]}``. The exit status is 1
-when a target is missed: precision below 0.90 for any label that occurs in the split, or
-macro recall below 0.75.
+Run as ``python -m fonder.tone.evaluate [--split dev|test|all]`` (``make eval-tone`` runs
+``--split test``, the default). The labeled set is one file, ``tests/data/tone/labeled.jsonl``;
+each line is ``{"text": ..., "labels": [...], "split": "dev" | "test"}`` (optionally a
+``"source"``). ``dev`` lines may be read and tuned on; ``test`` lines are held out, written
+separately from the definitions and never used to tune. A line without ``"split"`` is dev.
+The exit status is 1 when a target is missed (precision below 0.90 for any label that occurs
+in the split, or macro recall below 0.75) and 2 when the split has no lines or the file is
+missing.
 """
 
 from __future__ import annotations
@@ -24,10 +26,9 @@ from fonder.tone import LABELS, label_frame
 PRECISION_TARGET = 0.90
 MACRO_RECALL_TARGET = 0.75
 
-#: Where the labeled sets live, from a source checkout.
-DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "tone"
-SPLITS = {"dev": ("labeled.dev.jsonl",), "test": ("labeled.test.jsonl",),
-          "all": ("labeled.dev.jsonl", "labeled.test.jsonl")}
+#: The labeled set, from a source checkout.
+DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "tone" / "labeled.jsonl"
+SPLITS = ("dev", "test", "all")
 
 
 @dataclass(frozen=True)
@@ -85,17 +86,23 @@ class Report:
         return out
 
 
-def read_labeled(paths: list[Path]) -> list[tuple[str, frozenset[str]]]:
-    """The (text, gold labels) pairs of the given JSONL files."""
+def read_labeled(path: Path = DATA, split: str = "all") -> list[tuple[str, frozenset[str]]]:
+    """The (text, gold labels) pairs of a labeled JSONL file, those of ``split`` only
+    (``"dev"``, ``"test"`` or ``"all"``)."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; pick one of {', '.join(SPLITS)}")
     rows = []
-    for path in paths:
-        for n, line in enumerate(path.read_bytes().splitlines(), 1):
-            if not line.strip():
-                continue
-            obj = orjson.loads(line)
-            unknown = set(obj["labels"]) - set(LABELS)
-            if unknown:
-                raise ValueError(f"{path.name}:{n}: unknown labels {sorted(unknown)}")
+    for n, line in enumerate(path.read_bytes().splitlines(), 1):
+        if not line.strip():
+            continue
+        obj = orjson.loads(line)
+        unknown = set(obj["labels"]) - set(LABELS)
+        if unknown:
+            raise ValueError(f"{path.name}:{n}: unknown labels {sorted(unknown)}")
+        line_split = obj.get("split", "dev")
+        if line_split not in ("dev", "test"):
+            raise ValueError(f"{path.name}:{n}: unknown split {line_split!r}")
+        if split in ("all", line_split):
             rows.append((obj["text"], frozenset(obj["labels"])))
     return rows
 
@@ -161,18 +168,22 @@ def render(report: Report, examples: int = 0) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fonder.tone.evaluate",
                                      description="Precision, recall and F1 of the tone labels.")
-    parser.add_argument("--split", choices=sorted(SPLITS), default="dev")
-    parser.add_argument("--data", type=Path, default=DATA, help="folder of the labeled sets")
+    parser.add_argument("--split", choices=SPLITS, default="test",
+                        help="which lines to score (default: test, the held-out lines)")
+    parser.add_argument("--data", type=Path, default=DATA, help="the labeled JSONL file")
     parser.add_argument("--examples", type=int, default=0,
                         help="also list this many wrong predictions and misses")
     args = parser.parse_args(argv)
-    paths = [args.data / name for name in SPLITS[args.split]]
-    missing = [p for p in paths if not p.is_file()]
-    if missing:
-        print(f"Error: labeled set {missing[0]} does not exist — write it or pick another "
-              "--split", file=sys.stderr)
+    if not args.data.is_file():
+        print(f"Error: labeled set {args.data} does not exist", file=sys.stderr)
         return 2
-    report = evaluate(read_labeled(paths), args.split)
+    rows = read_labeled(args.data, args.split)
+    if not rows:
+        print(f"Error: {args.data} has no {args.split} lines yet — nothing to score "
+              "(held-out lines are added with \"split\": \"test\"; try --split dev)",
+              file=sys.stderr)
+        return 2
+    report = evaluate(rows, args.split)
     print(render(report, args.examples))
     if report.failures:
         print("\nTARGETS MISSED: " + "; ".join(report.failures))
