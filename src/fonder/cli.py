@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import api
-from .errors import DateOrderUnknown, FonderError, MeUnknown, UsageError
+from .errors import DateOrderUnknown, FonderError, UsageError
 from .report import terminal
 from .report.html import render_html
 from .report.redact import redact as redact_doc

@@ -18,7 +18,6 @@ from fonder.analysis.params import Params
 from fonder.analysis.pull_away import pull_away
 from fonder.analysis.pursue import pursue_withdraw
 from fonder.analysis.signals import (
-    BALANCE_COMPONENTS,
     conversations,
     effort_balance,
     follow_ups,
