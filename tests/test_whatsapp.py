@@ -534,6 +534,11 @@ def test_an_impossible_date_is_reported_without_text() -> None:
     assert SECRET not in str(caught.value)
 
 
+def test_a_file_without_a_final_newline_is_whole() -> None:
+    assert rows("\n\n31/12/2023, 21:41 - Maya: Hi") == [("Maya", "text", "Hi")]
+    assert IMPORTER.sniff(source("31/12/2023, 21:41 - Maya: Hi"))
+
+
 def test_invalid_utf8_is_read_not_refused() -> None:
     chat = parse(b"31/12/2023, 21:41 - Maya: caf\xe9\n")
     assert chat.messages.get_column("text")[0] == "caf\ufffd"

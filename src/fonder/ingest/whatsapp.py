@@ -15,18 +15,19 @@ lines, system notices), which are written in the phone's language.
 
 How this module reads one:
 
-1. The bytes are split into lines by Polars' CSV reader (one column, no quoting), which is
-   the fastest line splitter available and also handles CRLF and a leading BOM. Lines that
-   hold invisible marks are cleaned; iOS's "not typed by a person" mark (U+200E right after
-   ``Name: ``) is kept as a one-byte flag (U+001F) until the kinds are decided.
-2. The layout (brackets, separators, clock, `` - `` or ``] ``) is detected once, from the
-   first few hundred lines, with a permissive pattern; a strict pattern for that layout then
-   reads every line in one vectorized pass. A line that does not match is a continuation of
-   the message before it.
+1. The layout (brackets, separators, clock, `` - `` or ``] ``) is detected once, from the
+   first few hundred lines, with a permissive pattern (:func:`_detect_layout`).
+2. One streaming pass over the bytes, on every core, splits the lines (Polars' CSV reader
+   with one column and no quoting, which also handles CRLF and a leading BOM) and reads
+   each line's header with the strict pattern for that layout (:func:`_fields`). A line
+   that does not match is a continuation of the message before it. The few lines holding
+   invisible marks are cleaned and read again; iOS's "not typed by a person" mark (U+200E
+   right after ``Name: ``) is kept as a one-byte flag (U+001F) until kinds are decided.
 3. The date order is decided once per file from evidence (:func:`_infer_date_order`), or
-   taken from ``ParseOptions.date_order``.
+   taken from ``ParseOptions.date_order``; local times become UTC once per distinct hour.
 4. Kinds (media, deleted, calls, locations, system lines, ...) are decided by anchored,
-   multilingual patterns on the few rows that can be special; everything else is text.
+   multilingual patterns on the few rows that cheap passes pick as possibly special
+   (:func:`_classify`); everything else is text.
 
 No step loops over lines or messages in Python.
 """
@@ -43,7 +44,14 @@ from pathlib import Path
 import polars as pl
 
 from fonder.errors import DateOrderUnknown, ParseError, UsageError
-from fonder.ingest.base import ParsedChat, ParseOptions, Source, localize, machine_tz
+from fonder.ingest.base import (
+    SNIFF_BYTES,
+    ParsedChat,
+    ParseOptions,
+    Source,
+    localize,
+    machine_tz,
+)
 from fonder.model import conform
 
 PLATFORM = "whatsapp"
@@ -541,16 +549,19 @@ def _clean(lines: pl.Series) -> tuple[pl.Series, bool]:
     return lines.clone().scatter(where, fixed), flagged
 
 
-def _decode_head(head: bytes) -> pl.Series:
-    """The complete lines of the first bytes of a file, cleaned, to detect the layout."""
+def _decode_head(head: bytes, complete: bool) -> pl.Series:
+    """The complete lines of the first bytes of a file, cleaned, to detect the layout.
+
+    ``complete`` says ``head`` is the whole file (else its last line may be cut off).
+    """
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = head.decode("utf-16", errors="replace")
     else:
         text = head.decode("utf-8", errors="replace")
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     parts = text.split("\n")
-    if len(parts) > 1:
-        parts = parts[:-1]  # the last line may be cut off
+    if len(parts) > 1 and not complete:
+        parts = parts[:-1]
     return _clean(pl.Series("line", parts[: DETECT_LINES + 50], dtype=pl.String))[0]
 
 
@@ -881,7 +892,7 @@ class WhatsAppImporter:
         head = source.head()
         if not head or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))):
             return False
-        lines = _decode_head(head)
+        lines = _decode_head(head, complete=len(head) < SNIFF_BYTES)
         content = lines.filter(lines.str.strip_chars() != "")
         if content.len() == 0:
             return False
@@ -947,7 +958,7 @@ class WhatsAppImporter:
 
         Also returns the layout and whether iOS's "not typed" mark was seen.
         """
-        head = _decode_head(data[:HEAD_BYTES])
+        head = _decode_head(data[:HEAD_BYTES], complete=len(data) <= HEAD_BYTES)
         nonblank = head.str.contains(r"\S")
         layout = _detect_layout(head.filter(nonblank)) if nonblank.any() else None
         if layout is None:
