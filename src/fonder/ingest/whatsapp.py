@@ -1092,9 +1092,12 @@ class WhatsAppImporter:
             return frame.with_columns(sys_sender=pl.lit(False))
         clean = {n: re.sub(r"^~\s*", "", n.strip()).strip() for n in names}
         system = [n for n in names if re.search(_SYSTEM_SENDER, n)]
+        sender = pl.col("sender")
         frame = frame.with_columns(
-            sender=pl.col("sender").replace_strict(clean, default=None),
-            sys_sender=pl.col("sender").is_in(system).fill_null(False),
+            sender=sender
+            if all(k == v for k, v in clean.items())
+            else sender.replace_strict(clean, default=None),
+            sys_sender=sender.is_in(system).fill_null(False) if system else pl.lit(False),
         )
         return _merge_colon_names(frame, sorted(set(clean.values())))
 
