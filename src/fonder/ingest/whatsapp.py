@@ -911,7 +911,7 @@ class WhatsAppImporter:
             )
         data = source.read_bytes()
         options.progress(0, 3, "Reading WhatsApp export")
-        if not data.strip():
+        if not data or data.isspace():
             raise ParseError(
                 source.path, _where(source),
                 "the file is empty — export the chat again from WhatsApp",
