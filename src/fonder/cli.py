@@ -20,9 +20,16 @@ from typing import Annotated, Any, TypeVar
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from . import api
+from .coach import messages as M
 from .errors import DateOrderUnknown, FonderError, UsageError
 from .report import terminal
 from .report.html import render_html
@@ -62,10 +69,10 @@ def friendly(fn: F) -> F:
         except FonderError as exc:
             if state.debug:
                 raise
-            err.print(f"Error: {exc}", markup=False, soft_wrap=True)
+            err.print(M.CLI_ERROR.format(error=exc), markup=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err.print("Stopped. Nothing was changed.")
+            err.print(M.CLI_STOPPED)
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise
@@ -73,8 +80,7 @@ def friendly(fn: F) -> F:
             if state.debug:
                 raise
             err.print(
-                f"Error: fonder hit a bug ({type(exc).__name__}) — in 'fonder {fn.__name__.rstrip('_')}' — "
-                "run the same command again with --debug to see the details, and report it.",
+                M.CLI_BUG.format(kind=type(exc).__name__, command=fn.__name__.rstrip("_")),
                 markup=False,
                 soft_wrap=True,
             )
@@ -121,7 +127,7 @@ def _progress(enabled: bool) -> Iterator[api.Progress]:
         console=err,
         transient=True,
     )
-    task = bar.add_task("starting", total=None)
+    task = bar.add_task(M.CLI_PROGRESS_START, total=None)
 
     def update(done: int, total: int | None, what: str) -> None:
         bar.update(task, completed=done, total=total, description=what)
@@ -141,14 +147,14 @@ def _working(what: str) -> Iterator[None]:
 
 
 def _ask_me(participants: list[str]) -> str:
-    err.print("Which of these people are you?")
+    err.print(M.CLI_ASK_ME)
     for i, name in enumerate(participants, 1):
         err.print(f"  {i}. {name}", markup=False)
     while True:
-        answer = typer.prompt("Number", err=True)
+        answer = typer.prompt(M.CLI_ASK_NUMBER, err=True)
         if answer.isdigit() and 1 <= int(answer) <= len(participants):
             return participants[int(answer) - 1]
-        err.print(f"Please type a number from 1 to {len(participants)}.")
+        err.print(M.CLI_ASK_NUMBER_AGAIN.format(n=len(participants)))
 
 
 def _print_json(doc: Any) -> None:
@@ -197,16 +203,16 @@ def import_(
             if len(paths) == 1 or state.debug:
                 raise
             failures += 1
-            err.print(f"Error: {exc}", markup=False, soft_wrap=True)
+            err.print(M.CLI_ERROR.format(error=exc), markup=False, soft_wrap=True)
     if as_json:
         _print_json(api.ImportResult(results, skipped).to_json())
     else:
         for c in results:
             terminal.print_imported(out, c)
         if skipped:
-            out.print(f"Left out {skipped} group chats: fonder coaches one-to-one chats.")
+            out.print(M.CLI_LEFT_OUT_GROUPS.format(n=skipped))
     if len(paths) > 1:
-        err.print(f"{len(paths) - failures} of {len(paths)} imported.")
+        err.print(M.CLI_IMPORTED_OF.format(done=len(paths) - failures, total=len(paths)))
     if failures:
         raise typer.Exit(1)
 
@@ -239,14 +245,11 @@ def _import_one(
             if ask is None or date_order is not None:
                 raise
             err.print(
-                f"The dates in {path.name} could be day/month or month/day "
-                f"(for example {exc.candidates[0]} or {exc.candidates[-1]})."
+                M.CLI_DATE_ORDER.format(file=path.name, first=exc.candidates[0], last=exc.candidates[-1])
             )
-            date_order = typer.prompt("Which order? (dmy / mdy)", err=True).strip().lower()
+            date_order = typer.prompt(M.CLI_DATE_ORDER_PROMPT, err=True).strip().lower()
             if date_order not in ("dmy", "mdy", "ymd"):
-                raise UsageError(
-                    f"'{date_order}' is not a date order — --date-order — use dmy or mdy."
-                ) from None
+                raise UsageError(M.CLI_BAD_DATE_ORDER.format(value=date_order)) from None
 
 
 @app.command("chats")
@@ -276,8 +279,9 @@ def chats_(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     for group in api.link_suggestions(db=state.db):
         ids = " ".join(c.chat_id for c in group)
         out.print(
-            f"These look like the same person ({group[0].them}) on "
-            f"{' and '.join(sorted({c.platform for c in group}))}: join them with  fonder link {ids}",
+            M.CLI_LINK_SUGGESTION.format(
+                them=group[0].them, platforms=M.CLI_AND.join(sorted({c.platform for c in group})), ids=ids
+            ),
             markup=False,
         )
 
@@ -288,9 +292,7 @@ def _day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(
-            f"'{value}' is not a date — {option} — write it as YYYY-MM-DD, e.g. 2026-05-01."
-        ) from None
+        raise UsageError(M.CLI_BAD_DATE.format(value=value, option=option)) from None
 
 
 @app.command("report")
@@ -313,8 +315,8 @@ def report_(
 ) -> None:
     """Read the dynamics of a chat: does he miss you, is he pulling away, is it mutual."""
     if redact and not (html or as_json):
-        raise UsageError("--redact changes what is written — --redact — use it with --html FILE or --json.")
-    with _working("Reading the chat…"):
+        raise UsageError(M.CLI_REDACT_ALONE)
+    with _working(M.CLI_WORKING_REPORT):
         doc = api.report_for(
             chat,
             db=state.db,
@@ -326,11 +328,11 @@ def report_(
         try:
             html.write_text(render_html(shown), encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"The page cannot be written ({exc.strerror}) — {html} — choose another place.") from None
+            raise UsageError(M.CLI_PAGE_UNWRITABLE.format(reason=exc.strerror, path=html)) from None
     if as_json:
         _print_json(shown)
     elif html is not None:
-        out.print(f"Wrote the report to {html}{' (names and messages hidden)' if redact else ''}. Open it in any browser.", markup=False)
+        out.print((M.CLI_WROTE_HTML_REDACTED if redact else M.CLI_WROTE_HTML).format(path=html), markup=False)
     else:
         terminal.print_report(out, doc)
 
@@ -350,7 +352,7 @@ def plan_(
 ) -> None:
     """Your next seven days: give space where it helps, fill your own week, try something new together."""
     wanted = [i.strip() for i in (interests or "").split(",") if i.strip()]
-    with _working("Planning your week…"):
+    with _working(M.CLI_WORKING_PLAN):
         doc = api.plan_for(chat, db=state.db, interests=wanted)
     if as_json:
         _print_json(doc)
@@ -364,9 +366,7 @@ def _moment(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise UsageError(
-            f"'{value}' is not a time — --at — write it as YYYY-MM-DDTHH:MM, e.g. 2026-10-01T21:30."
-        ) from None
+        raise UsageError(M.CLI_BAD_TIME.format(value=value)) from None
 
 
 @app.command("check")
@@ -383,7 +383,7 @@ def check_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
 ) -> None:
     """Should I send this? Exit code 0 means send, 3 wait, 4 rethink."""
-    with _working("Reading the conversation…"):
+    with _working(M.CLI_WORKING_CHECK):
         verdict = api.check(draft, chat, db=state.db, at=_moment(at))
     code = verdict.pop("exit_code")
     if as_json:
@@ -407,8 +407,8 @@ def link_(
     if as_json:
         _print_json(doc)
         return
-    names = ", ".join(f"{c['platform']} ({c['messages']} messages)" for c in doc["chats"])
-    out.print(f"Joined into one timeline: {names}. Reports, plans and checks now read them together.", markup=False)
+    names = ", ".join(M.CLI_LINKED_CHAT.format(platform=c["platform"], messages=c["messages"]) for c in doc["chats"])
+    out.print(M.CLI_LINKED.format(chats=names), markup=False)
 
 
 @app.command("unlink")
@@ -416,7 +416,7 @@ def link_(
 def unlink_(chat: Annotated[str, typer.Argument(help="The chat to take out of its joined timeline.", show_default=False)]) -> None:
     """Take a chat back out of a joined timeline."""
     rest = api.unlink(chat, db=state.db)
-    out.print("Done: it stands on its own again." if rest else "That chat was not joined with another.", markup=False)
+    out.print(M.CLI_UNLINKED if rest else M.CLI_NOT_LINKED, markup=False)
 
 
 @app.command("export")
@@ -432,7 +432,7 @@ def export_(
 ) -> None:
     """Write a chat's messages as Parquet, CSV or SQLite, to open in your own tools."""
     rows = api.export(chat, output, fmt=fmt, db=state.db)
-    out.print(f"Wrote {rows} messages to {output}.", markup=False)
+    out.print(M.CLI_EXPORTED.format(rows=rows, path=output), markup=False)
 
 
 @app.command("forget")
@@ -444,16 +444,21 @@ def forget_(
     """Remove a chat and everything fonder derived from it."""
     if not yes:
         if not _interactive():
-            raise UsageError(
-                f"Forgetting a chat cannot be undone — {chat} — run again with --yes to confirm."
-            )
+            raise UsageError(M.CLI_FORGET_NEEDS_YES.format(chat=chat))
         found = api.chats(db=state.db)
-        label = next((f"{c.them} ({c.messages} messages)" for c in found if c.chat_id == chat or c.them == chat), chat)
-        if not typer.confirm(f"Remove the chat with {label} for good?", err=True):
-            err.print("Nothing was removed.")
+        label = next(
+            (
+                M.CLI_FORGET_LABEL.format(them=c.them, messages=c.messages)
+                for c in found
+                if c.chat_id == chat or c.them == chat
+            ),
+            chat,
+        )
+        if not typer.confirm(M.CLI_FORGET_CONFIRM.format(label=label), err=True):
+            err.print(M.CLI_FORGET_KEPT)
             raise typer.Exit(1)
     info, removed = api.forget(chat, db=state.db)
-    out.print(f"Forgot the chat with {info.them or info.chat_id}: {removed} rows removed.", markup=False)
+    out.print(M.CLI_FORGOT.format(name=info.them or info.chat_id, rows=removed), markup=False)
 
 
 @app.command("imports")
@@ -485,8 +490,12 @@ def tone_(
             sys.stdout.write(orjson.dumps(row).decode() + "\n")
         return
     if text is None:
-        raise UsageError("Give a message to label — fonder tone \"are you mad at me?\" — or use --json with lines on stdin.")
+        raise UsageError(M.CLI_TONE_NEEDS_TEXT)
     terminal.print_tone(out, api.tone_of([text])[0])
+
+
+_DEMO_ME = "Maya"
+_DEMO_TZ = "Europe/London"
 
 
 @app.command("demo")
@@ -504,20 +513,20 @@ def demo_(
         export = api.demo_export(folder)
         db = folder / "demo.duckdb"
         if not as_json:
-            out.print(f"Made-up export written: {export.name}", markup=False)
-            out.print(f"$ fonder import \"{export.name}\" --me Maya --tz Europe/London", markup=False)
-        result = api.import_path(export, db=db, me="Maya", tz="Europe/London")
+            out.print(M.CLI_DEMO_WRITTEN.format(name=export.name), markup=False)
+            out.print(M.CLI_DEMO_IMPORT.format(name=export.name, me=_DEMO_ME, tz=_DEMO_TZ), markup=False)
+        result = api.import_path(export, db=db, me=_DEMO_ME, tz=_DEMO_TZ)
         if not as_json:
             for c in result.chats:
                 terminal.print_imported(out, c)
-            out.print("$ fonder report", markup=False)
+            out.print(M.CLI_DEMO_REPORT, markup=False)
         doc = api.report_for(db=db)
         if as_json:
             _print_json(doc)
         else:
             terminal.print_report(out, doc)
             if keep:
-                out.print(f"\nThe demo store is kept at {db} (use it with --db).", markup=False)
+                out.print(M.CLI_DEMO_KEPT.format(db=db), markup=False)
 
 
 def main() -> None:

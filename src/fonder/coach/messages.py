@@ -760,3 +760,222 @@ REWRITE_CRITICISM = (
 )
 REWRITE_DEMAND = "Could you {action} when you get a moment?"
 REWRITE_DEMAND_GENERIC = "When you have a moment, could you get back to me? No rush."
+
+# --------------------------------------------------------------------------------------------
+# Terminal report (fonder.report.terminal): headings, sentences and the helpers it reads with
+# --------------------------------------------------------------------------------------------
+
+TERM_NONE = "—"  # a value that is not there
+TERM_YOU = "you"
+TERM_THEM = "them"
+TERM_UNKNOWN_NAME = "?"
+
+
+def duration_exact(seconds: float | None) -> str:
+    """A duration to the minute, as the terminal report shows it: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
+    if seconds is None:
+        return TERM_NONE
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    m = s // 60
+    if m < 60:
+        return f"{m} min"
+    h, m = divmod(m, 60)
+    if h < 48:
+        return f"{h} h {m} min" if m else f"{h} h"
+    d, h = divmod(h, 24)
+    return f"{d} d {h} h" if h else f"{d} d"
+
+
+def pct_or_none(x: float | None) -> str:
+    """A share 0–1 as "57%", or "—" when there is none."""
+    return TERM_NONE if x is None else pct(x)
+
+
+def day_year(d: date | datetime | None) -> str:
+    """"3 May 2026"."""
+    if d is None:
+        return TERM_NONE
+    return f"{day(d)} {d.year}"
+
+
+def day_clock(t: datetime) -> str:
+    """"3 Aug 20:05"."""
+    return f"{day(t)} {clock(t)}"
+
+
+TERM_SPAN = "{first} – {last}"
+
+# import, chats, imports, tone
+TERM_IMPORTED = "Imported {source}: chat with {them} ({platform}), {span}."
+TERM_IMPORTED_COUNTS = (
+    "{messages} messages ({senders}); {added} new, {known} already known. You are {me}."
+)
+TERM_NO_MESSAGES = "no messages"
+TERM_NO_CHATS = (
+    "No chats yet. Export one from your phone and run: "
+    "fonder import \"WhatsApp Chat with NAME.zip\" --me YOUR_NAME"
+)
+TERM_CHATS_COLUMNS: Final[tuple[str, ...]] = (
+    "chat", "with", "you", "platform", "messages", "from", "to",
+)
+TERM_NO_IMPORTS = "No imports yet."
+TERM_LEDGER_COLUMNS: Final[tuple[str, ...]] = (
+    "when", "file", "format", "chat", "rows", "new", "known", "sha256",
+)
+TERM_NO_TONE_LABELS = "no labels"
+TERM_VALENCE = "valence {valence:+.2f}"
+
+# the report
+TERM_REPORT_TITLE = "fonder · you ({me}) and {them}"
+TERM_REPORT_SUBTITLE = (
+    "{platforms} · {span} · {total} messages (you {me_n}, {them} {them_n})"
+)
+TERM_REPORT_EMPTY = "There are no messages in this window."
+TERM_TOP_ACTIONS = "This week, three things"
+TERM_FINDINGS_RULE = "What fonder sees, principle by principle"
+TERM_RESEARCH = "research: {research}"
+TERM_SAFETY_RULE = "Your safety comes first"
+
+TERM_CONVERSATIONS = "Who reaches out"
+TERM_CONVERSATIONS_LINE = (
+    "{total} conversations; you started {mine} ({share}), {them} started {theirs}."
+)
+TERM_LATENCY = "How long replies take"
+TERM_LATENCY_LINE = (
+    "{name}: usually {median}; one in four replies takes longer than {p75}."
+)
+TERM_FOLLOW_UPS = "Messages sent again before a reply"
+TERM_FOLLOW_UPS_LINE = (
+    "{name}: {count} follow-ups with no reply in between; longest run {streak} in a row."
+)
+TERM_SHARES = "Your share (you ◀ ▶ {them})"
+TERM_SHARE_ROWS: Final[dict[str, str]] = {
+    "messages": "messages",
+    "words": "words",
+    "questions": "questions",
+    "composite": "effort overall",
+}
+
+TERM_PULL_AWAY = "Is {them} pulling away?"
+TERM_PULL_TOO_EARLY = "Not enough data to say yet ({reason})."
+TERM_PULL_TOO_FEW_WEEKS = "too few weeks"
+TERM_RATIO_MORE = "{ratio:.1f}× {what}"
+TERM_RATIO_LESS = "{pct:.0f}% {what}"
+TERM_PULL_CHANGES: Final[dict[str, tuple[str, str]]] = {  # (when it went up, when it went down)
+    "latency_ratio": ("longer to reply", "faster replies"),
+    "volume_ratio": ("more messages", "fewer messages"),
+    "length_ratio": ("longer messages", "shorter messages"),
+}
+TERM_PULL_STARTS_MORE = "more of the conversations started by him ({points:+.0f} points)"
+TERM_PULL_STARTS_FEWER = "fewer of the conversations started by him ({points:+.0f} points)"
+TERM_PULL_YES = (
+    "Yes, since {since} (confidence {confidence}): {changes}, compared with his own earlier weeks."
+)
+TERM_PULL_JOIN = "; "
+TERM_PULL_DIFFERENT = "he writes differently"
+TERM_PULL_NO = "No: {them}'s pace is steady against his own earlier weeks."
+TERM_PULL_SPARK_LATENCY = "his reply time, weekly   {spark}"
+TERM_PULL_SPARK_MESSAGES = "his messages, weekly     {spark}"
+
+TERM_LONGING = "Does {them} miss you?"
+TERM_LONGING_RATE = " ({rate:.1f} a month)"
+TERM_LONGING_LINE = (
+    "{them} wrote that he misses you or can't wait to see you {them_n} times{per_month}; "
+    "you did {me_n} times. He said it first {first_them} times, you {first_me}."
+)
+TERM_LONGING_MONTHS = "his, month by month      {spark}  ({counts})"
+TERM_ABSENCE_AFTER = ", after {median} (median)"
+TERM_ABSENCE_LINE = (
+    "{silences} times you went quiet for a day or more; {them} reached out first "
+    "{reached} times{after}."
+)
+
+TERM_BALANCE = "Is the effort mutual?"
+TERM_BALANCE_SPARK = "your share of the effort, weekly  {spark}  (now {now})"
+TERM_BALANCE_LAST_WEEK = "This last week"
+TERM_BALANCE_LAST_WEEKS = "The last {weeks} weeks in a row"
+TERM_BALANCE_OVER = "{span} you carried more than {threshold} of it."
+TERM_PURSUE = "When his replies slowed, your follow-ups rose ({reading} link, r = {r:.2f})."
+
+TERM_STYLE = "How you write to each other"
+TERM_STYLE_LINE = (
+    "style matching {lsm:.2f} (1 = the same small words in the same measure); "
+    "'we/us/our' per 100 words: you {me_we:.1f}, {them} {them_we:.1f}."
+)
+
+# the plan
+TERM_PLAN_TITLE = "Your next seven days · {span}"
+TERM_PLAN_SAFETY = "Your safety comes first: see the safety section of your report."
+TERM_PLAN_SPACE = "Space for {them} to reach you"
+TERM_PLAN_OWN_LIFE = "For your own week"
+TERM_PLAN_DATE_IDEAS = "Five things you haven't done together"
+
+# the draft check
+TERM_VERDICT: Final[dict[str, str]] = {"send": "SEND", "wait": "WAIT", "rethink": "RETHINK"}
+TERM_CHECK_UNTIL = "until {day} {clock}"
+TERM_CHECK_LABELS = "labels: {labels}"
+TERM_CHECK_KINDER = "Kinder, and closer to what you mean:"
+
+# --------------------------------------------------------------------------------------------
+# Command line (fonder.cli): what the ``fonder`` command says besides the report
+# (the --help texts stay with the options they describe)
+# --------------------------------------------------------------------------------------------
+
+CLI_ERROR = "Error: {error}"
+CLI_STOPPED = "Stopped. Nothing was changed."
+CLI_BUG = (
+    "Error: fonder hit a bug ({kind}) — in 'fonder {command}' — run the same command again "
+    "with --debug to see the details, and report it."
+)
+CLI_PROGRESS_START = "starting"
+CLI_ASK_ME = "Which of these people are you?"
+CLI_ASK_NUMBER = "Number"
+CLI_ASK_NUMBER_AGAIN = "Please type a number from 1 to {n}."
+CLI_LEFT_OUT_GROUPS = "Left out {n} group chats: fonder coaches one-to-one chats."
+CLI_IMPORTED_OF = "{done} of {total} imported."
+CLI_DATE_ORDER = (
+    "The dates in {file} could be day/month or month/day (for example {first} or {last})."
+)
+CLI_DATE_ORDER_PROMPT = "Which order? (dmy / mdy)"
+CLI_BAD_DATE_ORDER = "'{value}' is not a date order — --date-order — use dmy or mdy."
+CLI_LINK_SUGGESTION = (
+    "These look like the same person ({them}) on {platforms}: join them with  fonder link {ids}"
+)
+CLI_AND = " and "
+CLI_BAD_DATE = "'{value}' is not a date — {option} — write it as YYYY-MM-DD, e.g. 2026-05-01."
+CLI_BAD_TIME = (
+    "'{value}' is not a time — --at — write it as YYYY-MM-DDTHH:MM, e.g. 2026-10-01T21:30."
+)
+CLI_REDACT_ALONE = (
+    "--redact changes what is written — --redact — use it with --html FILE or --json."
+)
+CLI_WORKING_REPORT = "Reading the chat…"
+CLI_WORKING_PLAN = "Planning your week…"
+CLI_WORKING_CHECK = "Reading the conversation…"
+CLI_PAGE_UNWRITABLE = "The page cannot be written ({reason}) — {path} — choose another place."
+CLI_WROTE_HTML = "Wrote the report to {path}. Open it in any browser."
+CLI_WROTE_HTML_REDACTED = (
+    "Wrote the report to {path} (names and messages hidden). Open it in any browser."
+)
+CLI_LINKED_CHAT = "{platform} ({messages} messages)"
+CLI_LINKED = "Joined into one timeline: {chats}. Reports, plans and checks now read them together."
+CLI_UNLINKED = "Done: it stands on its own again."
+CLI_NOT_LINKED = "That chat was not joined with another."
+CLI_EXPORTED = "Wrote {rows} messages to {path}."
+CLI_FORGET_NEEDS_YES = (
+    "Forgetting a chat cannot be undone — {chat} — run again with --yes to confirm."
+)
+CLI_FORGET_LABEL = "{them} ({messages} messages)"
+CLI_FORGET_CONFIRM = "Remove the chat with {label} for good?"
+CLI_FORGET_KEPT = "Nothing was removed."
+CLI_FORGOT = "Forgot the chat with {name}: {rows} rows removed."
+CLI_TONE_NEEDS_TEXT = (
+    "Give a message to label — fonder tone \"are you mad at me?\" — or use --json with lines on "
+    "stdin."
+)
+CLI_DEMO_WRITTEN = "Made-up export written: {name}"
+CLI_DEMO_IMPORT = "$ fonder import \"{name}\" --me {me} --tz {tz}"
+CLI_DEMO_REPORT = "$ fonder report"
+CLI_DEMO_KEPT = "\nThe demo store is kept at {db} (use it with --db)."

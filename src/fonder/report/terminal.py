@@ -10,37 +10,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from fonder.coach import messages as M
+
 SPARK = "▁▂▃▄▅▆▇█"
 
 
-def duration(seconds: float | None) -> str:
-    """A duration in words a person reads at a glance: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
-    if seconds is None:
-        return "—"
-    s = int(round(seconds))
-    if s < 60:
-        return f"{s} s"
-    m = s // 60
-    if m < 60:
-        return f"{m} min"
-    h, m = divmod(m, 60)
-    if h < 48:
-        return f"{h} h {m} min" if m else f"{h} h"
-    d, h = divmod(h, 24)
-    return f"{d} d {h} h" if h else f"{d} d"
-
-
-def percent(share: float | None) -> str:
-    """A 0–1 share as a whole percentage."""
-    return "—" if share is None else f"{share * 100:.0f}%"
+duration = M.duration_exact  # also read by the HTML report
+percent = M.pct_or_none
 
 
 def day(value: str | datetime | None) -> str:
-    """A date as '3 May 2026'."""
+    """A date as '3 May 2026' (an ISO string or a datetime)."""
     if value is None:
-        return "—"
-    ts = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return f"{ts.day} {ts:%b %Y}"
+        return M.TERM_NONE
+    return M.day_year(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def sparkline(values: Sequence[float | None]) -> str:
@@ -59,22 +42,25 @@ def sparkline(values: Sequence[float | None]) -> str:
 def bar(share: float | None, width: int = 20) -> Text:
     """A two-colour bar: my share on the left, theirs on the right."""
     if share is None:
-        return Text("—")
+        return Text(M.TERM_NONE)
     mine = int(round(share * width))
     return Text("█" * mine, style="magenta") + Text("░" * (width - mine), style="cyan")
 
 
 def print_imported(console: Console, chat: Any) -> None:
     """One line per imported chat: what was read and what was new."""
-    span = f"{day(chat.first)} – {day(chat.last)}" if chat.first else "no messages"
+    span = M.TERM_SPAN.format(first=day(chat.first), last=day(chat.last)) if chat.first else M.TERM_NO_MESSAGES
     who = " · ".join(f"{name} {n}" for name, n in chat.by_sender.items())
     console.print(
-        f"Imported {chat.source}: chat with {chat.them or '?'} ({chat.platform}), {span}.",
+        M.TERM_IMPORTED.format(
+            source=chat.source, them=chat.them or M.TERM_UNKNOWN_NAME, platform=chat.platform, span=span
+        ),
         markup=False,
     )
     console.print(
-        f"  {chat.messages} messages ({who}); {chat.added} new, {chat.already_known} already known. "
-        f"You are {chat.me}.",
+        "  " + M.TERM_IMPORTED_COUNTS.format(
+            messages=chat.messages, senders=who, added=chat.added, known=chat.already_known, me=chat.me
+        ),
         markup=False,
     )
 
@@ -82,18 +68,14 @@ def print_imported(console: Console, chat: Any) -> None:
 def print_chats(console: Console, chats: Sequence[Any]) -> None:
     """The stored chats as a table."""
     if not chats:
-        console.print(
-            "No chats yet. Export one from your phone and run: "
-            "fonder import \"WhatsApp Chat with NAME.zip\" --me YOUR_NAME",
-            markup=False,
-        )
+        console.print(M.TERM_NO_CHATS, markup=False)
         return
     table = Table(box=None, header_style="bold")
-    for col in ("chat", "with", "you", "platform", "messages", "from", "to"):
+    for col in M.TERM_CHATS_COLUMNS:
         table.add_column(col)
     for c in chats:
         table.add_row(
-            c.chat_id, c.them or "—", c.me or "—", c.platform, str(c.messages), day(c.first), day(c.last)
+            c.chat_id, c.them or M.TERM_NONE, c.me or M.TERM_NONE, c.platform, str(c.messages), day(c.first), day(c.last)
         )
     console.print(table)
 
@@ -101,10 +83,10 @@ def print_chats(console: Console, chats: Sequence[Any]) -> None:
 def print_ledger(console: Console, rows: Sequence[dict[str, Any]]) -> None:
     """The import ledger as a table."""
     if not rows:
-        console.print("No imports yet.")
+        console.print(M.TERM_NO_IMPORTS)
         return
     table = Table(box=None, header_style="bold")
-    for col in ("when", "file", "format", "chat", "rows", "new", "known", "sha256"):
+    for col in M.TERM_LEDGER_COLUMNS:
         table.add_column(col)
     for r in rows:
         table.add_row(
@@ -123,28 +105,34 @@ def print_tone(console: Console, row: dict[str, Any]) -> None:
         styled.stylize("bold underline", start, end)
     console.print(styled)
     if not row["labels"]:
-        console.print("  no labels", style="dim")
+        console.print(f"  {M.TERM_NO_TONE_LABELS}", style="dim")
     for lab in row["labels"]:
         start, end = lab["span"]
-        console.print(f"  {lab['label']:<20} “{lab['match']}”  [{start}:{end}]", markup=False)
+        console.print(f"  {lab['label']:<20} {M.quote(lab['match'])}  [{start}:{end}]", markup=False)
     if row.get("valence") is not None:
-        console.print(f"  valence {row['valence']:+.2f}", style="dim")
+        console.print("  " + M.TERM_VALENCE.format(valence=row["valence"]), style="dim")
 
 
 def print_report(console: Console, doc: dict[str, Any]) -> None:
     """The report: who is who, then each signal in plain words with its numbers."""
     chat = doc["chat"]
     sig = doc["signals"]
-    me, them = chat["me"] or "you", chat["them"] or "them"
+    me, them = chat["me"] or M.TERM_YOU, chat["them"] or M.TERM_THEM
     total = chat["messages"]["me"] + chat["messages"]["them"]
-    console.rule(f"fonder · you ({me}) and {them}")
+    console.rule(M.TERM_REPORT_TITLE.format(me=me, them=them))
     console.print(
-        f"{', '.join(chat['platforms'])} · {day(chat['first'])} – {day(chat['last'])} · "
-        f"{total} messages (you {chat['messages']['me']}, {them} {chat['messages']['them']})",
+        M.TERM_REPORT_SUBTITLE.format(
+            platforms=", ".join(chat["platforms"]),
+            span=M.TERM_SPAN.format(first=day(chat["first"]), last=day(chat["last"])),
+            total=total,
+            me_n=chat["messages"]["me"],
+            them=them,
+            them_n=chat["messages"]["them"],
+        ),
         markup=False,
     )
     if total == 0:
-        console.print("There are no messages in this window.")
+        console.print(M.TERM_REPORT_EMPTY)
         return
     if doc.get("safety"):
         print_safety(console, doc["safety"])
@@ -157,7 +145,7 @@ def print_report(console: Console, doc: dict[str, Any]) -> None:
     actions = doc.get("top_actions") or []
     if actions:
         console.print()
-        console.print(Text("This week, three things", style="bold"))
+        console.print(Text(M.TERM_TOP_ACTIONS, style="bold"))
         for i, action in enumerate(actions, 1):
             console.print(f"  {i}. {action}", markup=False)
     for render in _SECTIONS:
@@ -165,7 +153,7 @@ def print_report(console: Console, doc: dict[str, Any]) -> None:
     findings = doc.get("findings") or []
     if findings:
         console.print()
-        console.rule("What fonder sees, principle by principle")
+        console.rule(M.TERM_FINDINGS_RULE)
         for f in findings:
             print_finding(console, f, them)
 
@@ -174,14 +162,13 @@ _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info"
 
 
 def _when(ts: str) -> str:
-    moment = datetime.fromisoformat(ts)
-    return f"{moment.day} {moment:%b %H:%M}"
+    return M.day_clock(datetime.fromisoformat(ts))
 
 
 def _examples(console: Console, examples: Sequence[dict[str, Any]], them: str) -> None:
     for ex in examples[:3]:
-        who = "you" if ex.get("who") == "me" else them
-        console.print(f"      {_when(ex['ts'])}  {who}: “{ex['text']}”", markup=False)
+        who = M.TERM_YOU if ex.get("who") == "me" else them
+        console.print(f"      {_when(ex['ts'])}  {who}: {M.quote(ex['text'])}", markup=False)
 
 
 def print_finding(console: Console, f: dict[str, Any], them: str) -> None:
@@ -198,16 +185,16 @@ def print_finding(console: Console, f: dict[str, Any], them: str) -> None:
     if f.get("advice"):
         console.print(Text("    → ") + Text(f["advice"]))
     if f.get("research"):
-        console.print(Text(f"    research: {f['research']}", style="dim"))
+        console.print(Text("    " + M.TERM_RESEARCH.format(research=f["research"]), style="dim"))
 
 
 def print_safety(console: Console, safety: dict[str, Any]) -> None:
     """The safety section: what was seen and where to get help. No coaching."""
     console.print()
-    console.rule(Text(safety.get("title") or "Your safety comes first", style="bold red"))
+    console.rule(Text(safety.get("title") or M.TERM_SAFETY_RULE, style="bold red"))
     console.print(f"  {safety['sentence']}", markup=False)
     for ex in (safety.get("examples") or [])[:3]:
-        console.print(f"      {_when(ex['ts'])}: “{ex['text']}”", markup=False)
+        console.print(f"      {_when(ex['ts'])}: {M.quote(ex['text'])}", markup=False)
     for line in safety.get("help") or []:
         console.print(Text(f"  {line}", style="bold"))
     if safety.get("note"):
@@ -217,25 +204,25 @@ def print_safety(console: Console, safety: dict[str, Any]) -> None:
 
 def print_plan(console: Console, plan: dict[str, Any]) -> None:
     """The next seven days."""
-    them = (plan.get("chat") or {}).get("them") or "them"
-    console.rule(f"Your next seven days · {day(plan.get('start'))} – {day(plan.get('end'))}")
+    them = (plan.get("chat") or {}).get("them") or M.TERM_THEM
+    console.rule(M.TERM_PLAN_TITLE.format(span=M.TERM_SPAN.format(first=day(plan.get("start")), last=day(plan.get("end")))))
     if plan.get("safety_first"):
-        console.print(Text("Your safety comes first: see the safety section of your report.", style="bold red"))
+        console.print(Text(M.TERM_PLAN_SAFETY, style="bold red"))
     for note in plan.get("notes") or []:
         console.print(f"  {note}", markup=False)
     if plan.get("space"):
         console.print()
-        console.print(Text(f"Space for {them} to reach you", style="bold"))
+        console.print(Text(M.TERM_PLAN_SPACE.format(them=them), style="bold"))
         for rule in plan["space"]:
             console.print(f"  · {rule['text']}", markup=False)
     if plan.get("own_life"):
         console.print()
-        console.print(Text("For your own week", style="bold"))
+        console.print(Text(M.TERM_PLAN_OWN_LIFE, style="bold"))
         for item in plan["own_life"]:
             console.print(f"  · {item['title']} — {item['why']}", markup=False)
     if plan.get("date_ideas"):
         console.print()
-        console.print(Text("Five things you haven't done together", style="bold"))
+        console.print(Text(M.TERM_PLAN_DATE_IDEAS, style="bold"))
         for idea in plan["date_ideas"]:
             tags = ", ".join(str(idea[k]) for k in ("cost", "setting") if idea.get(k))
             console.print(f"  · {idea['title']} ({tags})", markup=False)
@@ -246,17 +233,19 @@ _VERDICT_STYLE = {"send": "bold green", "wait": "bold yellow", "rethink": "bold 
 
 def print_check(console: Console, draft: str, verdict: dict[str, Any]) -> None:
     """The verdict on a draft, its reasons and a kinder version when there is one."""
-    console.print(Text(verdict["verdict"].upper(), style=_VERDICT_STYLE.get(verdict["verdict"], "bold")))
+    word = M.TERM_VERDICT.get(verdict["verdict"], verdict["verdict"].upper())
+    console.print(Text(word, style=_VERDICT_STYLE.get(verdict["verdict"], "bold")))
     if verdict.get("wait_until"):
-        console.print(f"  until {day(verdict['wait_until'])} {datetime.fromisoformat(verdict['wait_until']):%H:%M}", markup=False)
+        until = datetime.fromisoformat(verdict["wait_until"])
+        console.print("  " + M.TERM_CHECK_UNTIL.format(day=day(until), clock=M.clock(until)), markup=False)
     for reason in verdict.get("reasons") or []:
         console.print(f"  · {reason}", markup=False)
     if verdict.get("labels"):
-        console.print(Text(f"  labels: {', '.join(verdict['labels'])}", style="dim"))
+        console.print(Text("  " + M.TERM_CHECK_LABELS.format(labels=", ".join(verdict["labels"])), style="dim"))
     if verdict.get("suggestion"):
         console.print()
-        console.print(Text("Kinder, and closer to what you mean:", style="bold"))
-        console.print(f"  “{verdict['suggestion']}”", markup=False)
+        console.print(Text(M.TERM_CHECK_KINDER, style="bold"))
+        console.print(f"  {M.quote(verdict['suggestion'])}", markup=False)
 
 
 def _conversations(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
@@ -267,10 +256,11 @@ def _conversations(console: Console, sig: dict[str, Any], me: str, them: str) ->
     mine = conv["started_by"]["me"]
     share = mine / total if total else None
     console.print()
-    console.print(Text("Who reaches out", style="bold"))
+    console.print(Text(M.TERM_CONVERSATIONS, style="bold"))
     console.print(
-        f"  {total} conversations; you started {mine} ({percent(share)}), {them} started "
-        f"{conv['started_by']['them']}.",
+        "  " + M.TERM_CONVERSATIONS_LINE.format(
+            total=total, mine=mine, share=percent(share), them=them, theirs=conv["started_by"]["them"]
+        ),
         markup=False,
     )
 
@@ -280,11 +270,12 @@ def _latency(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
     if not lat:
         return
     console.print()
-    console.print(Text("How long replies take", style="bold"))
-    for who, name in (("me", "you"), ("them", them)):
+    console.print(Text(M.TERM_LATENCY, style="bold"))
+    for who, name in (("me", M.TERM_YOU), ("them", them)):
         console.print(
-            f"  {name}: usually {duration(lat[who]['median'])}; one in four replies takes longer "
-            f"than {duration(lat[who]['p75'])}.",
+            "  " + M.TERM_LATENCY_LINE.format(
+                name=name, median=duration(lat[who]["median"]), p75=duration(lat[who]["p75"])
+            ),
             markup=False,
         )
 
@@ -294,11 +285,12 @@ def _follow_ups(console: Console, sig: dict[str, Any], me: str, them: str) -> No
     if not fu:
         return
     console.print()
-    console.print(Text("Messages sent again before a reply", style="bold"))
-    for who, name in (("me", "you"), ("them", them)):
+    console.print(Text(M.TERM_FOLLOW_UPS, style="bold"))
+    for who, name in (("me", M.TERM_YOU), ("them", them)):
         console.print(
-            f"  {name}: {fu[who]['count']} follow-ups with no reply in between; longest run "
-            f"{fu[who]['longest_streak']} in a row.",
+            "  " + M.TERM_FOLLOW_UPS_LINE.format(
+                name=name, count=fu[who]["count"], streak=fu[who]["longest_streak"]
+            ),
             markup=False,
         )
 
@@ -309,22 +301,23 @@ def _shares(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
     if not sh:
         return
     console.print()
-    console.print(Text("Your share (you ◀ ▶ " + them + ")", style="bold"))
-    rows = [("messages", sh.get("messages")), ("words", sh.get("words")), ("questions", sh.get("questions"))]
+    console.print(Text(M.TERM_SHARES.format(them=them), style="bold"))
+    rows = [(M.TERM_SHARE_ROWS[key], sh.get(key)) for key in ("messages", "words", "questions")]
     if bal and bal.get("composite") is not None:
-        rows.append(("effort overall", bal["composite"]))
+        rows.append((M.TERM_SHARE_ROWS["composite"], bal["composite"]))
     for name, value in rows:
         line = Text(f"  {name:<15}") + bar(value) + Text(f"  {percent(value)}")
         console.print(line)
 
 
-def _ratio_words(ratio: float | None, more: str, less: str) -> str | None:
+def _ratio_words(ratio: float | None, key: str) -> str | None:
     if ratio is None:
         return None
+    more, less = M.TERM_PULL_CHANGES[key]
     if ratio >= 1.15:
-        return f"{ratio:.1f}× {more}"
+        return M.TERM_RATIO_MORE.format(ratio=ratio, what=more)
     if ratio <= 0.87:
-        return f"{(1 - ratio) * 100:.0f}% {less}"
+        return M.TERM_RATIO_LESS.format(pct=(1 - ratio) * 100, what=less)
     return None
 
 
@@ -333,9 +326,11 @@ def _pull_away(console: Console, sig: dict[str, Any], me: str, them: str) -> Non
     if not pa:
         return
     console.print()
-    console.print(Text(f"Is {them} pulling away?", style="bold"))
+    console.print(Text(M.TERM_PULL_AWAY.format(them=them), style="bold"))
     if pa.get("status") != "ok":
-        console.print(f"  Not enough data to say yet ({pa.get('reason') or 'too few weeks'}).", markup=False)
+        console.print(
+            "  " + M.TERM_PULL_TOO_EARLY.format(reason=pa.get("reason") or M.TERM_PULL_TOO_FEW_WEEKS), markup=False
+        )
         return
     weekly = sig.get("weekly") or {}
     his = weekly.get("them") or {}
@@ -343,27 +338,28 @@ def _pull_away(console: Console, sig: dict[str, Any], me: str, them: str) -> Non
         ch = pa.get("changes") or {}
         parts = [
             w
-            for w in (
-                _ratio_words(ch.get("latency_ratio"), "longer to reply", "faster replies"),
-                _ratio_words(ch.get("volume_ratio"), "more messages", "fewer messages"),
-                _ratio_words(ch.get("length_ratio"), "longer messages", "shorter messages"),
-            )
+            for w in (_ratio_words(ch.get(key), key) for key in M.TERM_PULL_CHANGES)
             if w
         ]
         delta = ch.get("starts_share_delta")
         if delta is not None and abs(delta) >= 0.1:
-            parts.append(f"{'more' if delta > 0 else 'fewer'} of the conversations started by him ({delta * 100:+.0f} points)")
+            starts = M.TERM_PULL_STARTS_MORE if delta > 0 else M.TERM_PULL_STARTS_FEWER
+            parts.append(starts.format(points=delta * 100))
         console.print(
-            f"  Yes, since {day(pa['since'])} (confidence {percent(pa.get('confidence'))}): "
-            + ("; ".join(parts) if parts else "he writes differently")
-            + ", compared with his own earlier weeks.",
+            "  " + M.TERM_PULL_YES.format(
+                since=day(pa["since"]),
+                confidence=percent(pa.get("confidence")),
+                changes=M.TERM_PULL_JOIN.join(parts) if parts else M.TERM_PULL_DIFFERENT,
+            ),
             markup=False,
         )
     else:
-        console.print(f"  No: {them}'s pace is steady against his own earlier weeks.", markup=False)
+        console.print("  " + M.TERM_PULL_NO.format(them=them), markup=False)
     if his:
-        console.print(f"  his reply time, weekly   {sparkline(his.get('latency_median_s') or [])}", markup=False)
-        console.print(f"  his messages, weekly     {sparkline(his.get('messages') or [])}", markup=False)
+        console.print(
+            "  " + M.TERM_PULL_SPARK_LATENCY.format(spark=sparkline(his.get("latency_median_s") or [])), markup=False
+        )
+        console.print("  " + M.TERM_PULL_SPARK_MESSAGES.format(spark=sparkline(his.get("messages") or [])), markup=False)
 
 
 def _longing(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
@@ -371,29 +367,36 @@ def _longing(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
     if not lg or lg.get("status") != "ok":
         return
     console.print()
-    console.print(Text(f"Does {them} miss you?", style="bold"))
+    console.print(Text(M.TERM_LONGING.format(them=them), style="bold"))
     months = lg.get("per_month") or []
     rate = (lg.get("per_month_rate") or {}).get("them")
-    per_month = f" ({rate:.1f} a month)" if rate is not None else ""
+    per_month = M.TERM_LONGING_RATE.format(rate=rate) if rate is not None else ""
     console.print(
-        f"  {them} wrote that he misses you or can't wait to see you {lg['them']} times"
-        f"{per_month}; you did {lg['me']} times. "
-        f"He said it first {lg['first_by']['them']} times, you {lg['first_by']['me']}.",
+        "  " + M.TERM_LONGING_LINE.format(
+            them=them,
+            them_n=lg["them"],
+            per_month=per_month,
+            me_n=lg["me"],
+            first_them=lg["first_by"]["them"],
+            first_me=lg["first_by"]["me"],
+        ),
         markup=False,
     )
     if months:
         console.print(
-            f"  his, month by month      {sparkline([m['them'] for m in months])}  "
-            f"({', '.join(str(m['them']) for m in months)})",
+            "  " + M.TERM_LONGING_MONTHS.format(
+                spark=sparkline([m["them"] for m in months]), counts=", ".join(str(m["them"]) for m in months)
+            ),
             markup=False,
         )
     ab = sig.get("absence")
     if ab and ab.get("silences"):
         hours = ab.get("median_hours_to_reach_out")
-        after = f", after {duration(hours * 3600)} (median)" if hours is not None else ""
+        after = M.TERM_ABSENCE_AFTER.format(median=duration(hours * 3600)) if hours is not None else ""
         console.print(
-            f"  {ab['silences']} times you went quiet for a day or more; {them} reached out "
-            f"first {ab['they_reached_out']} times{after}.",
+            "  " + M.TERM_ABSENCE_LINE.format(
+                silences=ab["silences"], them=them, reached=ab["they_reached_out"], after=after
+            ),
             markup=False,
         )
 
@@ -404,23 +407,21 @@ def _balance(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
         return
     values = [w.get("composite") for w in bal["weekly"]]
     console.print()
-    console.print(Text("Is the effort mutual?", style="bold"))
+    console.print(Text(M.TERM_BALANCE, style="bold"))
     console.print(
-        f"  your share of the effort, weekly  {sparkline(values)}  "
-        f"(now {percent(next((v for v in reversed(values) if v is not None), None))})",
+        "  " + M.TERM_BALANCE_SPARK.format(
+            spark=sparkline(values), now=percent(next((v for v in reversed(values) if v is not None), None))
+        ),
         markup=False,
     )
     over = bal.get("weeks_over_threshold") or 0
     threshold = bal.get("threshold", 0.65)
     if over:
-        span = "This last week" if over == 1 else f"The last {over} weeks in a row"
-        console.print(f"  {span} you carried more than {percent(threshold)} of it.", markup=False)
+        span = M.TERM_BALANCE_LAST_WEEK if over == 1 else M.TERM_BALANCE_LAST_WEEKS.format(weeks=over)
+        console.print("  " + M.TERM_BALANCE_OVER.format(span=span, threshold=percent(threshold)), markup=False)
     pw = sig.get("pursue_withdraw")
     if pw and pw.get("status") == "ok" and pw.get("reading") not in (None, "none"):
-        console.print(
-            f"  When his replies slowed, your follow-ups rose ({pw['reading']} link, r = {pw['r']:.2f}).",
-            markup=False,
-        )
+        console.print("  " + M.TERM_PURSUE.format(reading=pw["reading"], r=pw["r"]), markup=False)
 
 
 def _style(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
@@ -428,10 +429,11 @@ def _style(console: Console, sig: dict[str, Any], me: str, them: str) -> None:
     if not st or st.get("lsm") is None:
         return
     console.print()
-    console.print(Text("How you write to each other", style="bold"))
+    console.print(Text(M.TERM_STYLE, style="bold"))
     console.print(
-        f"  style matching {st['lsm']:.2f} (1 = the same small words in the same measure); "
-        f"'we/us/our' per 100 words: you {st['we_per_100']['me']:.1f}, {them} {st['we_per_100']['them']:.1f}.",
+        "  " + M.TERM_STYLE_LINE.format(
+            lsm=st["lsm"], me_we=st["we_per_100"]["me"], them=them, them_we=st["we_per_100"]["them"]
+        ),
         markup=False,
     )
 
