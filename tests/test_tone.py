@@ -532,5 +532,6 @@ def test_evaluate_without_test_lines_says_so_and_exits_2(
 def test_dev_split_meets_the_targets() -> None:
     report = evaluate(read_labeled(LABELED, "dev"), "dev")
     assert report.failures == []
-    assert report.macro_recall >= 0.85  # aimed high: held-out figures come out lower
-    assert all(s.precision is None or s.precision >= 0.90 for s in report.scores)
+    # aimed high: held-out figures come out lower (round 4: every label >= 0.95, recall >= 0.90)
+    assert report.macro_recall >= 0.90
+    assert all(s.precision is None or s.precision >= 0.95 for s in report.scores)
