@@ -315,3 +315,9 @@ def test_report_html_file_and_redacted_copy(db_path: Path, export: Path, tmp_pat
         assert secret not in hidden
     lone = run(db_path, "report", "--redact")
     assert lone.exit_code == 2 and "--html FILE or --json" in lone.stderr
+
+
+def test_serve_refuses_any_address_but_loopback(db_path: Path) -> None:
+    result = run(db_path, "serve", "--host", "0.0.0.0", "--no-browser")
+    assert result.exit_code == 2
+    assert "fonder serves only this computer" in result.stderr

@@ -498,6 +498,30 @@ _DEMO_ME = "Maya"
 _DEMO_TZ = "Europe/London"
 
 
+@app.command("serve")
+@friendly
+def serve_(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (default: any free one).")] = 0,
+    host: Annotated[
+        str, typer.Option("--host", help="Loopback address to bind; fonder refuses any other.")
+    ] = "127.0.0.1",
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open the browser.")] = False,
+) -> None:
+    """Open fonder in your browser: a local page on this computer only, nothing leaves it."""
+    from .web import serve
+
+    try:
+        serve(
+            state.db,
+            host=host,
+            port=port,
+            open_browser=not no_browser,
+            on_ready=lambda line: out.print(line, markup=False, soft_wrap=True),
+        )
+    except KeyboardInterrupt:
+        err.print(M.CLI_SERVE_STOPPED)
+
+
 @app.command("demo")
 @friendly
 def demo_(

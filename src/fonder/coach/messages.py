@@ -925,6 +925,7 @@ TERM_CHECK_KINDER = "Kinder, and closer to what you mean:"
 
 CLI_ERROR = "Error: {error}"
 CLI_STOPPED = "Stopped. Nothing was changed."
+CLI_SERVE_STOPPED = "fonder is no longer serving. Your chats stay in your store."
 CLI_BUG = (
     "Error: fonder hit a bug ({kind}) — in 'fonder {command}' — run the same command again "
     "with --debug to see the details, and report it."
