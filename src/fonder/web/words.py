@@ -2,7 +2,8 @@
 
 The coach's words (headlines, findings, advice, verdict reasons, the plan) come from the
 report documents, written by :mod:`fonder.coach.messages`; the web only frames them. Section
-headings match the terminal report (:mod:`fonder.report.terminal`) so both read alike.
+headings shared with the terminal report are taken from :mod:`fonder.coach.messages`, the one
+place for those words, so both read alike.
 
 Voice (METHOD.md): warm, direct, plain; no jargon in headings; errors in one sentence —
 what happened — where — what to do.
@@ -11,6 +12,9 @@ what happened — where — what to do.
 from __future__ import annotations
 
 from typing import Final
+
+# Words the terminal report says too come from the one messages module, so both read alike.
+from fonder.coach import messages as M
 
 BRAND: Final = "fonder"
 TAGLINE: Final = "your texting, measured, on this computer"
@@ -180,23 +184,23 @@ RANGE_TO: Final = "To"
 RANGE_SUBMIT: Final = "Show these dates"
 RANGE_ALL: Final = "The whole chat"
 
-SAFETY_TITLE: Final = "Your safety comes first"
+SAFETY_TITLE: Final = M.TERM_SAFETY_RULE
 SAFETY_HELP: Final = "Where to get help"
-HEADLINE_TITLE: Final = "Does {them} miss you?"
+HEADLINE_TITLE: Final = M.TERM_LONGING
 TREND_WORDS: Final[dict[str, str]] = {
     "up": "↗ more than before",
     "down": "↘ less than before",
     "steady": "→ about the same as before",
     "unknown": "· too early to see a trend",
 }
-ACTIONS_TITLE: Final = "This week, three things"
+ACTIONS_TITLE: Final = M.TERM_TOP_ACTIONS
 ACTIONS_TITLE_FEW: Final = "This week"
 GLANCE_TITLE: Final = "At a glance"
 GLANCE_WHAT: Final = "What"
 YOU: Final = "You"
 CHARTS_TITLE: Final = "Over time"
 CHARTS_NOSCRIPT: Final = "The charts need JavaScript, which runs on this computer only."
-FINDINGS_TITLE: Final = "What fonder sees, principle by principle"
+FINDINGS_TITLE: Final = M.TERM_FINDINGS_RULE
 EXAMPLES_LABEL: Final = "Example messages"
 ADVICE_TITLE: Final = "What to do"
 RESEARCH_TITLE: Final = "What research says"
@@ -213,7 +217,7 @@ DOWNLOAD_SUBMIT: Final = "Download the report"
 # ---------------------------------------------------------------------------------------------
 
 WEEK_TITLE: Final = "Your next seven days"
-WEEK_SAFETY: Final = "Your safety comes first: see the safety section of your report."
+WEEK_SAFETY: Final = M.TERM_PLAN_SAFETY
 WEEK_SPACE: Final = "Space for {them} to reach you"
 WEEK_OWN: Final = "For your own week"
 WEEK_DATES: Final = "Five things you haven't done together"
@@ -247,7 +251,7 @@ VERDICT_LEAD: Final[dict[str, str]] = {
 }
 WAIT_UNTIL: Final = "Until {when}"
 YOUR_DRAFT: Final = "Your message, with what fonder noticed marked:"
-SUGGESTION_TITLE: Final = "Kinder, and closer to what you mean:"
+SUGGESTION_TITLE: Final = M.TERM_CHECK_KINDER
 SUGGESTION_USE: Final = "Use this instead"
 
 # ---------------------------------------------------------------------------------------------
