@@ -250,7 +250,10 @@ class _Context:
         sub = self.variant(name).gather(idx)
         # The leftmost match of the alternation: the earliest start over its patterns, the
         # first pattern in order among those starting there (leftmost-first semantics).
-        starts = pl.DataFrame({str(j): sub.str.find(p) for j, p in enumerate(parts)})
+        # One select, so Polars runs the patterns' searches in parallel.
+        starts = pl.DataFrame({"s": sub}).select(
+            pl.col("s").str.find(p).alias(str(j)) for j, p in enumerate(parts)
+        )
         first = starts.select(pl.min_horizontal(pl.all()).cast(pl.Int64)).to_series()
         which = starts.select(
             pl.coalesce(pl.when(pl.col(str(j)) == first).then(j) for j in range(len(parts)))
