@@ -10,7 +10,6 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-import fonder.ingest
 from fonder.cli import app
 from fonder.errors import ParseError
 from fonder.ingest.base import ParseOptions, ParsedChat, Source
@@ -20,29 +19,15 @@ from fonder.ingest.discord import DiscordImporter
 from fonder.ingest.signal import SignalExportImporter, SignalImporter
 from fonder.ingest.telegram import TelegramImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
+from importer_rows import golden_rows
 
 DATA = Path(__file__).parent / "data"
 HERE = DATA / "discord"
 OPTIONS = ParseOptions(tz="Europe/Berlin")
 IMP = DiscordImporter()
 OTHERS = (TelegramImporter(), SignalImporter(), SignalExportImporter(), WhatsAppImporter())
-GOLDEN_KEYS = ("chat_key", "ts", "sender", "kind", "text", "media", "call_s", "reply_to", "edited", "msg_id")
 AGAIN = "export the channel again with DiscordChatExporter in the JSON format"
-registered = pytest.mark.skipif(
-    not any(isinstance(i, DiscordImporter) for i in fonder.ingest.IMPORTERS),
-    reason="DiscordImporter is not registered in fonder.ingest.IMPORTERS yet",
-)
 runner = CliRunner()
-
-
-def golden_rows(chats: list[ParsedChat]) -> list[dict]:
-    rows = []
-    for chat in chats:
-        for r in chat.messages.sort("seq").iter_rows(named=True):
-            r["chat_key"] = chat.chat_key
-            r["ts"] = r["ts"].isoformat()
-            rows.append({k: r[k] for k in GOLDEN_KEYS})
-    return rows
 
 
 def parse(path: Path) -> ParsedChat:
@@ -258,7 +243,6 @@ def cli(tmp_path: Path, *args: str):
     return runner.invoke(app, ["--db", str(tmp_path / "db.duckdb"), "import", *args, "--json"])
 
 
-@registered
 def test_cli_imports_a_dm(tmp_path: Path) -> None:
     result = cli(tmp_path, str(HERE / "dm.json"), "--me", "Nora")
     assert result.exit_code == 0, result.output
@@ -268,14 +252,12 @@ def test_cli_imports_a_dm(tmp_path: Path) -> None:
     assert chat["kinds"] == {"call": 2, "media": 2, "reaction": 3, "sticker": 1, "system": 1, "text": 2}
 
 
-@registered
 def test_cli_refuses_a_group_without_a_pair(tmp_path: Path) -> None:
     result = cli(tmp_path, str(HERE / "group_dm.json"))
     assert result.exit_code == 2
     assert "group chat" in result.stderr
 
 
-@registered
 def test_cli_imports_a_folder_of_exports_and_skips_channels(tmp_path: Path) -> None:
     folder = tmp_path / "discord"
     folder.mkdir()

@@ -12,7 +12,6 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-import fonder.ingest
 from fonder.cli import app
 from fonder.errors import ParseError
 from fonder.ingest import signal as signal_module
@@ -21,6 +20,7 @@ from fonder.ingest.discord import DiscordImporter
 from fonder.ingest.signal import SignalExportImporter, SignalImporter
 from fonder.ingest.telegram import TelegramImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
+from importer_rows import golden_rows
 
 DATA = Path(__file__).parent / "data"
 JSONL = DATA / "signal"
@@ -29,25 +29,9 @@ OPTIONS = ParseOptions(tz="Europe/Berlin")
 SIGNAL = SignalImporter()
 SIGEX = SignalExportImporter()
 ALL = (TelegramImporter(), SIGNAL, SIGEX, DiscordImporter(), WhatsAppImporter())
-GOLDEN_KEYS = ("chat_key", "ts", "sender", "kind", "text", "media", "call_s", "reply_to", "edited", "msg_id")
-registered = pytest.mark.skipif(
-    not any(isinstance(i, SignalImporter) for i in fonder.ingest.IMPORTERS)
-    or not any(isinstance(i, SignalExportImporter) for i in fonder.ingest.IMPORTERS),
-    reason="the Signal importers are not registered in fonder.ingest.IMPORTERS yet",
-)
 runner = CliRunner()
 JSONL_AGAIN = "export the chat history again from Signal Desktop and import the new main.jsonl"
 SIGEX_AGAIN = "export the chat again with signal-export (sigexport) and import its folder"
-
-
-def golden_rows(chats: list[ParsedChat]) -> list[dict]:
-    rows = []
-    for chat in chats:
-        for r in chat.messages.sort("seq").iter_rows(named=True):
-            r["chat_key"] = chat.chat_key
-            r["ts"] = r["ts"].isoformat()
-            rows.append({k: r[k] for k in GOLDEN_KEYS})
-    return rows
 
 
 def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
@@ -402,7 +386,6 @@ def desktop_export_zip(tmp_path: Path) -> Path:
     return archive
 
 
-@registered
 def test_cli_imports_the_desktop_export(tmp_path: Path, desktop_export_zip: Path) -> None:
     result = cli(tmp_path, str(desktop_export_zip))
     assert result.exit_code == 0, result.output
@@ -414,7 +397,6 @@ def test_cli_imports_the_desktop_export(tmp_path: Path, desktop_export_zip: Path
     ]
 
 
-@registered
 def test_cli_imports_a_sigexport_folder(tmp_path: Path) -> None:
     out = tmp_path / "sigexport-out"
     for chat in ("SamOrtiz", "AdaBrook"):
@@ -430,7 +412,6 @@ def test_cli_imports_a_sigexport_folder(tmp_path: Path) -> None:
     assert len({c["chat_id"] for c in doc["chats"]}) == 2
 
 
-@registered
 def test_cli_format_name_reads_a_renamed_file(tmp_path: Path) -> None:
     path = tmp_path / "backup.txt"
     shutil.copy(JSONL / "basic.jsonl", path)

@@ -23,16 +23,12 @@ from fonder.ingest.imessage import IMessageImporter
 from fonder.ingest.sms import RepairedXml, SmsBackupImporter, address_key, repair_references
 from fonder.ingest.whatsapp import WhatsAppImporter
 from fonder.model import MESSAGE_SCHEMA
+from importer_rows import golden_rows
 
 DATA = Path(__file__).parent / "data"
 HERE = DATA / "sms"
 OPTIONS = ParseOptions()
 IMP = SmsBackupImporter()
-GOLDEN_KEYS = ("chat_key", "ts", "sender", "kind", "text", "media", "call_s", "reply_to", "edited", "msg_id")
-registered = pytest.mark.skipif(
-    not any(isinstance(i, SmsBackupImporter) for i in fonder.ingest.IMPORTERS),
-    reason="SmsBackupImporter is not registered in fonder.ingest.IMPORTERS yet",
-)
 runner = CliRunner()
 XML_HEAD = "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
 
@@ -41,16 +37,6 @@ def others() -> list:
     """Every other importer: the ones fonder registers, iMessage and WhatsApp."""
     found = [i for i in fonder.ingest.IMPORTERS if not isinstance(i, SmsBackupImporter)]
     return [*found, IMessageImporter(), WhatsAppImporter()]
-
-
-def golden_rows(chats: list[ParsedChat]) -> list[dict]:
-    rows = []
-    for chat in chats:
-        for r in chat.messages.iter_rows(named=True):
-            r["chat_key"] = chat.chat_key
-            r["ts"] = r["ts"].isoformat()
-            rows.append({k: r[k] for k in GOLDEN_KEYS})
-    return rows
 
 
 def parse(path: Path, options: ParseOptions = OPTIONS) -> list[ParsedChat]:
@@ -417,7 +403,6 @@ def test_an_empty_file(tmp_path: Path) -> None:
 # --- the CLI --------------------------------------------------------------------------------------
 
 
-@registered
 def test_cli_imports_a_backup_and_knows_who_is_me(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", str(tmp_path / "s.duckdb"), "import", str(HERE / "basic.xml"), "--json"])
     assert result.exit_code == 0, result.output
@@ -427,7 +412,6 @@ def test_cli_imports_a_backup_and_knows_who_is_me(tmp_path: Path) -> None:
     assert chat["messages"] == 5
 
 
-@registered
 def test_cli_merges_calls_into_the_messages_of_the_same_person(tmp_path: Path) -> None:
     folder = tmp_path / "SMSBackupRestore"
     folder.mkdir()
@@ -440,7 +424,6 @@ def test_cli_merges_calls_into_the_messages_of_the_same_person(tmp_path: Path) -
     assert chat["participants"] == ["Daniel", "Me"]
 
 
-@registered
 def test_cli_reports_a_broken_backup_in_one_sentence(tmp_path: Path) -> None:
     data = (HERE / "basic.xml").read_bytes()
     path = write(tmp_path, "sms-cut.xml", data[:1500])

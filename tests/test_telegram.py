@@ -11,7 +11,6 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-import fonder.ingest
 from fonder.cli import app
 from fonder.errors import ParseError
 from fonder.ingest.base import ParseOptions, ParsedChat, Source
@@ -20,28 +19,14 @@ from fonder.ingest.signal import SignalExportImporter, SignalImporter
 from fonder.ingest import telegram as telegram_module
 from fonder.ingest.telegram import TelegramImporter
 from fonder.ingest.whatsapp import WhatsAppImporter
+from importer_rows import golden_rows
 
 DATA = Path(__file__).parent / "data"
 HERE = DATA / "telegram"
 OPTIONS = ParseOptions(tz="Europe/Berlin")
 IMP = TelegramImporter()
 OTHERS = (SignalImporter(), SignalExportImporter(), DiscordImporter(), WhatsAppImporter())
-GOLDEN_KEYS = ("chat_key", "ts", "sender", "kind", "text", "media", "call_s", "reply_to", "edited", "msg_id")
-registered = pytest.mark.skipif(
-    not any(isinstance(i, TelegramImporter) for i in fonder.ingest.IMPORTERS),
-    reason="TelegramImporter is not registered in fonder.ingest.IMPORTERS yet",
-)
 runner = CliRunner()
-
-
-def golden_rows(chats: list[ParsedChat]) -> list[dict]:
-    rows = []
-    for chat in chats:
-        for r in chat.messages.sort("seq").iter_rows(named=True):
-            r["chat_key"] = chat.chat_key
-            r["ts"] = r["ts"].isoformat()
-            rows.append({k: r[k] for k in GOLDEN_KEYS})
-    return rows
 
 
 def parse(path: Path, options: ParseOptions = OPTIONS) -> list[ParsedChat]:
@@ -392,7 +377,6 @@ def cli(tmp_path: Path, *args: str):
     return runner.invoke(app, ["--db", str(tmp_path / "db.duckdb"), "import", *args, "--json"])
 
 
-@registered
 def test_cli_imports_a_single_chat(tmp_path: Path) -> None:
     result = cli(tmp_path, str(HERE / "personal.json"), "--me", "Nora Lind")
     assert result.exit_code == 0, result.output
@@ -405,7 +389,6 @@ def test_cli_imports_a_single_chat(tmp_path: Path) -> None:
     assert (again["chats"][0]["added"], again["chats"][0]["already_known"]) == (0, 5)
 
 
-@registered
 def test_cli_imports_a_whole_account_and_skips_groups(tmp_path: Path, account_zip: Path) -> None:
     result = cli(tmp_path, str(account_zip))
     assert result.exit_code == 0, result.output
@@ -417,7 +400,6 @@ def test_cli_imports_a_whole_account_and_skips_groups(tmp_path: Path, account_zi
     ]
 
 
-@registered
 def test_cli_merges_two_exports_of_one_chat(tmp_path: Path) -> None:
     folder = tmp_path / "exports"
     for name in ("personal", "calls"):
@@ -429,7 +411,6 @@ def test_cli_merges_two_exports_of_one_chat(tmp_path: Path) -> None:
     assert chat["kinds"] == {"call": 2, "missed_call": 3, "system": 1, "text": 6}
 
 
-@registered
 def test_cli_reports_a_broken_file(tmp_path: Path) -> None:
     data = (HERE / "personal.json").read_bytes()
     path = write(tmp_path, "result.json", data[:200])
