@@ -321,3 +321,12 @@ def test_serve_refuses_any_address_but_loopback(db_path: Path) -> None:
     result = run(db_path, "serve", "--host", "0.0.0.0", "--no-browser")
     assert result.exit_code == 2
     assert "fonder serves only this computer" in result.stderr
+
+
+def test_demo_shows_report_page_plan_and_check(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--keep", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    for part in ("Is Daniel pulling away?", "This week, three things", "Five things you haven't done together", "RETHINK"):
+        assert part in text, part
+    assert (tmp_path / "demo" / "report.html").stat().st_size > 100_000

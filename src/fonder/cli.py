@@ -496,6 +496,8 @@ def tone_(
 
 _DEMO_ME = "Maya"
 _DEMO_TZ = "Europe/London"
+_DEMO_DRAFT = "are you mad at me?"
+_DEMO_CHECK_AT = "2026-10-29T23:40"
 
 
 @app.command("serve")
@@ -547,10 +549,23 @@ def demo_(
         doc = api.report_for(db=db)
         if as_json:
             _print_json(doc)
-        else:
-            terminal.print_report(out, doc)
-            if keep:
-                out.print(M.CLI_DEMO_KEPT.format(db=db), markup=False)
+            return
+        terminal.print_report(out, doc)
+        page = folder / "report.html"
+        page.write_text(render_html(doc), encoding="utf-8")
+        out.print(M.CLI_DEMO_HTML, markup=False)
+        if keep:
+            out.print(M.CLI_DEMO_HTML_KEPT.format(path=page), markup=False)
+        out.print(M.CLI_DEMO_PLAN, markup=False)
+        terminal.print_plan(out, api.plan_for(db=db))
+        # A fixed moment: 75 minutes after her last, unanswered message of the storyline.
+        at = datetime.fromisoformat(_DEMO_CHECK_AT)
+        out.print(M.CLI_DEMO_CHECK.format(draft=_DEMO_DRAFT, at=_DEMO_CHECK_AT), markup=False)
+        verdict = api.check(_DEMO_DRAFT, db=db, at=at)
+        verdict.pop("exit_code")
+        terminal.print_check(out, _DEMO_DRAFT, verdict)
+        if keep:
+            out.print(M.CLI_DEMO_KEPT.format(db=db), markup=False)
 
 
 def main() -> None:
