@@ -496,7 +496,7 @@ def tone_(
 
 _DEMO_ME = "Maya"
 _DEMO_TZ = "Europe/London"
-_DEMO_DRAFT = "are you mad at me?"
+_DEMO_DRAFT = M.DEMO_DRAFT
 _DEMO_CHECK_AT = "2026-10-29T23:40"
 
 

@@ -984,3 +984,5 @@ CLI_DEMO_HTML = "\n$ fonder report --html report.html      # the same report as 
 CLI_DEMO_HTML_KEPT = "  written: {path}"
 CLI_DEMO_PLAN = "\n$ fonder plan"
 CLI_DEMO_CHECK = "\n$ fonder check \"{draft}\" --at {at}"
+#: The draft the demo checks (a made-up message of the demo's storyline).
+DEMO_DRAFT = "are you mad at me?"
