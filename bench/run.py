@@ -1,7 +1,8 @@
 """``make bench``: every benchmark, one after the other, each in its own process.
 
 Figures go to stdout and to ``bench/out/*.json``. Benchmarks report; they never fail a build
-on a timing.
+on a timing. Each runs at its default size; run one alone (``python bench/bench_parse.py
+--help``) to choose another.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def main() -> int:
         if not script.exists():
             continue
         print(f"\n=== {name} " + "=" * (60 - len(name)), flush=True)
-        if subprocess.run([sys.executable, str(script), *sys.argv[1:]], check=False).returncode:
+        if subprocess.run([sys.executable, str(script)], check=False).returncode:
             failed.append(name)
     if failed:
         print(f"\nbenchmarks that did not finish: {', '.join(failed)}")
