@@ -6,6 +6,7 @@ The library never prints and never configures logging; long work reports through
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,10 @@ import polars as pl
 
 from . import analysis, coach, tone
 from .errors import GroupChatError, MeUnknown, UsageError
-from .ingest import FinalChat, ParseOptions, finalize, match_name, read
+from .ingest import FinalChat, ParseOptions, finalize, iter_read, match_name
 from .ingest.base import Progress, no_progress
 from .model import COUNTED_KINDS
-from .store import ChatInfo, ChatWrite, open_store
+from .store import ChatInfo, ChatWrite, WriteCounts, open_store
 
 REPORT_SCHEMA = "fonder.report/1"
 
@@ -109,90 +110,93 @@ def import_path(
     if tz is not None:
         _check_zone(tz)
     options = ParseOptions(tz=tz, date_order=date_order, progress=progress)
-    found = read(Path(path), options, fmt)
+    found = iter_read(Path(path), options, fmt)
+    # Two chats tell "a source with many chats" from a single export; the rest stream.
+    head = list(itertools.islice(found, 2))
+    many = len(head) > 1
+    result: list[ImportedChat] = []
+    skipped_groups = 0
     with open_store(db) as store:
 
         def remembered(chat_id: str) -> str | None:
             rec = store.chat_record(chat_id)
             return rec.me if rec else None
 
-        finals: list[tuple[FinalChat, str, str, str]] = []
-        skipped_groups = 0
-        many = len(found) > 1
-        for rc in found:
-            parsed = rc.parsed
-            if many and (parsed.is_group or len(parsed.participants) > 2):
-                # A source with many chats: coach the one-to-one ones, count the groups.
-                skipped_groups += 1
-                continue
-            if many and with_ is not None and match_name(with_, parsed.participants) is None:
-                continue
-            final = finalize(
-                parsed,
-                source_name=rc.display,
-                me=me,
-                with_=with_ if not many else None,
-                remembered_me=remembered,
-                ask_me=ask_me,
-            )
-            finals.append((final, rc.importer, rc.display, rc.sha256))
-        if not finals:
-            where = Path(path).name
-            if with_ is not None:
-                raise MeUnknown(
-                    f"No one-to-one chat with '{with_}' was found — {where} — check the name "
-                    "with 'fonder import PATH' (without --with) to see every chat it holds.",
-                    [],
+        # Each chat is settled, written and summed up as it comes, then let go: a source of
+        # millions of messages is never held whole. One transaction: an error rolls back all.
+        with store.writing(labeler=_label_chats, tone_version=tone.TONE_VERSION) as add:
+            for rc in itertools.chain(head, found):
+                parsed = rc.parsed
+                if many and (parsed.is_group or len(parsed.participants) > 2):
+                    # A source with many chats: coach the one-to-one ones, count the groups.
+                    skipped_groups += 1
+                    continue
+                if many and with_ is not None and match_name(with_, parsed.participants) is None:
+                    continue
+                final = finalize(
+                    parsed,
+                    source_name=rc.display,
+                    me=me,
+                    with_=with_ if not many else None,
+                    remembered_me=remembered,
+                    ask_me=ask_me,
                 )
-            raise GroupChatError(
-                f"It holds only group chats ({skipped_groups}) — {where} — fonder coaches "
-                "one-to-one chats; export a chat with one person."
-            )
-        writes = []
-        for final, importer, display, digest in finals:
-            writes.append(
-                ChatWrite(
-                    chat_id=final.chat_id,
-                    platform=final.platform,
-                    title=final.title,
-                    participants=final.participants,
-                    me=final.me,
-                    them=final.them,
-                    tz=final.tz,
-                    messages=final.messages,
-                    importer=importer,
-                    file_name=display,
-                    file_sha256=digest,
-                    details=final.details,
+                del parsed
+                count = add(
+                    ChatWrite(
+                        chat_id=final.chat_id,
+                        platform=final.platform,
+                        title=final.title,
+                        participants=final.participants,
+                        me=final.me,
+                        them=final.them,
+                        tz=final.tz,
+                        messages=final.messages,
+                        importer=rc.importer,
+                        file_name=rc.display,
+                        file_sha256=rc.sha256,
+                        details=final.details,
+                    )
                 )
-            )
-        progress(0, None, "saving and labelling new messages")
-        counts = store.write(writes, labeler=_label_chats, tone_version=tone.TONE_VERSION)
-    result = []
-    for (final, _imp, display, _h), count in zip(finals, counts, strict=True):
-        msgs = final.messages.filter(pl.col("kind").is_in(COUNTED_KINDS))
-        by_sender = Counter(msgs.get_column("sender").drop_nulls().to_list())
-        kinds = Counter(final.messages.get_column("kind").to_list())
-        ts = final.messages.get_column("ts")
-        result.append(
-            ImportedChat(
-                chat_id=final.chat_id,
-                platform=final.platform,
-                title=final.title,
-                participants=final.participants,
-                me=final.me,
-                them=final.them,
-                messages=msgs.height,
-                by_sender=dict(sorted(by_sender.items())),
-                kinds=dict(sorted(kinds.items())),
-                first=ts.min() if ts.len() else None,
-                last=ts.max() if ts.len() else None,
-                added=count.added_counted,
-                already_known=count.known_counted,
-                source=display,
-            )
-        )
+                result.append(_imported(final, rc.display, count))
+            if not result:
+                where = Path(path).name
+                if with_ is not None:
+                    raise MeUnknown(
+                        f"No one-to-one chat with '{with_}' was found — {where} — check the name "
+                        "with 'fonder import PATH' (without --with) to see every chat it holds.",
+                        [],
+                    )
+                raise GroupChatError(
+                    f"It holds only group chats ({skipped_groups}) — {where} — fonder coaches "
+                    "one-to-one chats; export a chat with one person."
+                )
+            progress(0, None, "saving and labelling new messages")
     return ImportResult(result, skipped_groups)
+
+
+def _imported(final: FinalChat, display: str, count: WriteCounts) -> ImportedChat:
+    """What the user is told about one imported chat."""
+    msgs = final.messages.filter(pl.col("kind").is_in(COUNTED_KINDS))
+    by_sender = Counter(msgs.get_column("sender").drop_nulls().to_list())
+    kinds = Counter(final.messages.get_column("kind").to_list())
+    ts = final.messages.get_column("ts")
+    return ImportedChat(
+        chat_id=final.chat_id,
+        platform=final.platform,
+        title=final.title,
+        participants=final.participants,
+        me=final.me,
+        them=final.them,
+        messages=msgs.height,
+        by_sender=dict(sorted(by_sender.items())),
+        kinds=dict(sorted(kinds.items())),
+        first=ts.min() if ts.len() else None,
+        last=ts.max() if ts.len() else None,
+        added=count.added_counted,
+        already_known=count.known_counted,
+        source=display,
+    )
 
 
 def _label_chats(frames: Sequence[pl.DataFrame]) -> list[pl.DataFrame]:

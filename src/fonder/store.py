@@ -169,6 +169,10 @@ class ChatWrite:
 #: labels (``msg_id, label, start, end, match``) per chat, in order.
 Labeler = Callable[[list[pl.DataFrame]], list[pl.DataFrame]]
 
+#: Texts gathered (over as many chats as fit) before they are labelled in one call: labelling
+#: has a fixed cost per call of ~0.15 s, and a batch this size holds ~60 MB of text.
+LABEL_BATCH = 200_000
+
 
 @dataclass(frozen=True)
 class WriteCounts:
@@ -367,20 +371,51 @@ class Store:
         """Write every chat of one import in one transaction; all or nothing.
 
         With a ``labeler``, the text messages the store did not have yet — only those — are
-        labelled in one call for all chats, and their labels stored with ``tone_version``.
+        labelled (in batches of :data:`LABEL_BATCH` texts, over as many chats as fit) and their
+        labels stored with ``tone_version``.
+        """
+        with self.writing(labeler=labeler, tone_version=tone_version) as add:
+            return [add(w) for w in writes]
+
+    @contextmanager
+    def writing(
+        self, *, labeler: Labeler | None = None, tone_version: int | None = None
+    ) -> Iterator[Callable[[ChatWrite], WriteCounts]]:
+        """One import as one transaction, fed a chat at a time: yields ``add(chat_write)``.
+
+        A source of thousands of chats is written as it is read, so no more than one chat
+        and one batch of texts waiting for labels is held in memory. Leaving the block
+        commits; an exception rolls everything back, so the store is as it was.
         """
         con = self.con
-        counts: list[WriteCounts] = []
-        fresh_texts: list[pl.DataFrame] = []
+        waiting: list[tuple[str, pl.DataFrame]] = []
+        held = 0
+        written: set[str] = set()
+
+        def label() -> None:
+            nonlocal held
+            if waiting and labeler is not None and tone_version is not None:
+                frames = labeler([texts for _, texts in waiting])
+                for (chat_id, _), labels in zip(waiting, frames, strict=True):
+                    self._write_labels(chat_id, labels, tone_version)
+            waiting.clear()
+            held = 0
+
+        def add(w: ChatWrite) -> WriteCounts:
+            nonlocal held
+            count, texts = self._write_one(w, new=w.chat_id not in written)
+            written.add(w.chat_id)
+            if labeler is not None:
+                waiting.append((w.chat_id, texts))
+                held += texts.height
+                if held >= LABEL_BATCH:
+                    label()
+            return count
+
         con.execute("BEGIN TRANSACTION")
         try:
-            for w in writes:
-                count, texts = self._write_one(w)
-                counts.append(count)
-                fresh_texts.append(texts)
-            if labeler is not None and tone_version is not None:
-                for w, labels in zip(writes, labeler(fresh_texts), strict=True):
-                    self._write_labels(w.chat_id, labels, tone_version)
+            yield add
+            label()
             con.execute("COMMIT")
         except BaseException as exc:
             con.execute("ROLLBACK")
@@ -390,10 +425,12 @@ class Store:
                     "nothing was changed; check free disk space and try again."
                 ) from exc
             raise
-        return counts
 
-    def _write_one(self, w: ChatWrite) -> tuple[WriteCounts, pl.DataFrame]:
-        """Insert a chat's new messages; returns the counts and the new text messages."""
+    def _write_one(self, w: ChatWrite, *, new: bool = True) -> tuple[WriteCounts, pl.DataFrame]:
+        """Insert a chat's new messages; returns the counts and the new text messages.
+
+        ``new=False`` says this import wrote the chat already (the same chat met twice).
+        """
         con = self.con
         now = _now()
         participants = orjson.dumps(w.participants).decode()
@@ -418,26 +455,19 @@ class Store:
                     [w.me, w.chat_id],
                 )
         frame = conform(w.messages).unique(subset=["msg_id"], keep="first", maintain_order=True)
-        con.register("incoming", frame.to_arrow())
-        try:
-            con.execute(
-                """
-                CREATE OR REPLACE TEMP TABLE fresh AS
-                SELECT i.* FROM incoming i
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM messages m WHERE m.chat_id = i.chat_id AND m.msg_id = i.msg_id
-                )
-                """
-            )
-        finally:
-            con.unregister("incoming")
-        cols = ", ".join(f'"{c}"' for c in COLUMNS)
-        con.execute(f"INSERT INTO messages ({cols}) SELECT {cols} FROM fresh")
-        added, added_counted = self._one(
-            "SELECT count(*), count(*) FILTER (WHERE kind NOT IN ('system', 'reaction')) FROM fresh"
-        )
-        texts = con.sql("SELECT msg_id, text FROM fresh WHERE kind = 'text'").pl()
-        con.execute("DROP TABLE fresh")
+        if old is None and new:
+            fresh = frame  # a chat the store has never seen: every row is new
+        else:
+            known = con.sql(
+                "SELECT msg_id FROM messages WHERE chat_id = ?", params=[w.chat_id]
+            ).pl().cast({"msg_id": pl.String})
+            fresh = frame.join(known, on="msg_id", how="anti", maintain_order="left")
+            del known
+        self._insert("messages", fresh.select(COLUMNS))
+        added = fresh.height
+        added_counted = fresh.filter(~pl.col("kind").is_in(["system", "reaction"])).height
+        texts = fresh.filter(pl.col("kind") == "text").select("msg_id", "text")
+        del fresh
         total = frame.height
         counted = frame.filter(~pl.col("kind").is_in(["system", "reaction"])).height
         con.execute(
@@ -464,6 +494,20 @@ class Store:
         )
         return counts, texts.cast({"msg_id": pl.String, "text": pl.String})
 
+    def _insert(self, table: str, frame: pl.DataFrame) -> None:
+        """Append a frame whose columns are the table's, in order.
+
+        Read through DuckDB's scan of a local Arrow table, not ``register``: a registered
+        table is kept alive until the transaction ends, so an import of a thousand chats
+        would hold every one of them in memory until its commit.
+        """
+        if frame.height == 0:
+            return
+        incoming = frame.to_arrow()  # noqa: F841 — DuckDB reads the local by its name
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        self.con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM incoming')
+        del incoming
+
     def _write_labels(self, chat_id: str, labels: pl.DataFrame, version: int) -> None:
         """Store labels for messages of a chat (inside the caller's transaction)."""
         con = self.con
@@ -479,11 +523,7 @@ class Store:
             pl.col("end").cast(pl.Int32).alias("span_end"),
             "match",
         )
-        con.register("incoming_labels", frame.to_arrow())
-        try:
-            con.execute("INSERT INTO labels SELECT * FROM incoming_labels")
-        finally:
-            con.unregister("incoming_labels")
+        self._insert("labels", frame)
         con.execute(
             "INSERT OR REPLACE INTO label_state VALUES (?, ?, ?)", [chat_id, version, _now()]
         )

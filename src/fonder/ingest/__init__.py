@@ -8,7 +8,7 @@ message's stable id, and who "me" is.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +56,7 @@ __all__ = [
     "Source",
     "finalize",
     "format_names",
+    "iter_read",
     "match_name",
     "read",
 ]
@@ -84,6 +85,16 @@ def read(path: Path, options: ParseOptions, fmt: str | None = None) -> list[Read
     A single file must be recognised (or ``fmt`` names its importer). In a folder or an
     archive, files no importer recognises are skipped; none recognised is an error. Parts of
     one conversation spread over several files (Meta's ``message_1.json`` …) are merged.
+    """
+    return list(iter_read(path, options, fmt))
+
+
+def iter_read(path: Path, options: ParseOptions, fmt: str | None = None) -> Iterator[ReadChat]:
+    """Like :func:`read`, but chats come one by one as they are parsed when the path is one
+    file whose importer can stream (a 5,000,000-message ``chat.db`` is never held whole).
+
+    Recognition errors are raised at the first ``next``; parse errors may come later, so a
+    caller writing as it goes must be able to undo (the store's import is one transaction).
     """
     path = Path(path)
     sources = open_sources(path)
@@ -115,18 +126,28 @@ def read(path: Path, options: ParseOptions, fmt: str | None = None) -> list[Read
             f"None of its {len(sources)} files is a chat export fonder recognises — {where} — "
             "export the chat again from the app, or name the format with --format."
         )
+    if len(picked) == 1 and hasattr(picked[0][1], "stream"):
+        source, imp = picked[0]
+        digest = _digest(source)
+        for parsed in imp.stream(source, options):  # type: ignore[attr-defined]
+            yield ReadChat(parsed, imp.name, source.display, digest)
+        return
     parts: list[ReadChat] = []
     for i, (source, imp) in enumerate(picked):
         options.progress(i, len(picked), f"reading {source.name}")
-        if source.member is None and source.data is None:
-            with open(source.path, "rb") as fh:  # streamed: a 1 GB chat.db is not read twice
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        else:
-            digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        digest = _digest(source)
         for parsed in imp.parse(source, options):
             parts.append(ReadChat(parsed, imp.name, source.display, digest))
     options.progress(len(picked), len(picked), "read")
-    return _merge(parts, path.name)
+    yield from _merge(parts, path.name)
+
+
+def _digest(source: Source) -> str:
+    """SHA-256 of a source's bytes."""
+    if source.member is None and source.data is None:
+        with open(source.path, "rb") as fh:  # streamed: a 1 GB chat.db is not read twice
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    return hashlib.sha256(source.read_bytes()).hexdigest()
 
 
 def _merge(parts: list[ReadChat], display: str) -> list[ReadChat]:

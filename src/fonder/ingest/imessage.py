@@ -29,16 +29,20 @@ Both files have the same schema: ``message`` rows joined to ``chat`` rows by
 - Group events (``item_type`` other than 0) are ``system`` rows without a sender. Rows with
   nothing in them (no text, no attachment) are skipped and counted in ``details``.
 
-Large databases are read in one pass over the ``message`` table in its own order (each page
-read once), :data:`CHUNK_ROWS` rows at a time. SQLite folds the dozen columns a message is
-spread over into ten, each chunk becomes a Polars frame at once, and every
-:data:`SPILL_ROWS` rows the chunks are compacted and dealt to their chats, so memory holds the
-result plus a few chunks (``bench/bench_imessage.py`` measures it).
+Large databases are read over the ``message`` table in its own order (each page read in
+sequence, which is what makes a multi-gigabyte database fast), :data:`CHUNK_ROWS` rows at a
+time. SQLite folds the dozen columns a message is spread over into ten, each chunk becomes a
+Polars frame at once, and every :data:`SPILL_ROWS` rows the chunks are compacted and dealt to
+their chats. Chats are yielded as they are finished (:meth:`IMessageImporter.stream`): when
+the database holds more than :data:`PASS_ROWS` messages, the chats are taken in groups of about
+that many, one pass over the table per group, so memory holds one group's chats rather than the
+whole database (``bench/bench_imessage.py`` measures it).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +56,10 @@ from .base import ParsedChat, ParseOptions, Source
 CHUNK_ROWS = 50_000
 #: Rows gathered before they are compacted and dealt to their chats.
 SPILL_ROWS = 500_000
+#: Messages read per pass over the table: a bigger database is read in several passes, each
+#: for a group of chats, and each group is handed on before the next is read. A pass costs
+#: about a second of SQLite's time on a 5,000,000-message database.
+PASS_ROWS = 1_000_000
 #: Microseconds from the Unix epoch to Apple's (2001-01-01 UTC).
 APPLE_EPOCH_US = 978_307_200_000_000
 #: A ``date`` above this counts nanoseconds; at or below, seconds.
@@ -225,9 +233,13 @@ class IMessageImporter:
         return source.name.lower() in KNOWN_NAMES
 
     def parse(self, source: Source, options: ParseOptions) -> list[ParsedChat]:
+        return list(self.stream(source, options))
+
+    def stream(self, source: Source, options: ParseOptions) -> Iterator[ParsedChat]:
+        """The chats one by one, as they are read (see the module's notes on passes)."""
         con = _connect(source)
         try:
-            return _Reader(con, source, options).read()
+            yield from _Reader(con, source, options).read()
         except sqlite3.OperationalError as exc:
             raise _sqlite_error(source, exc, "table message") from exc
         except sqlite3.DatabaseError as exc:
@@ -300,7 +312,7 @@ class _Reader:
     def columns(self, table: str) -> set[str]:
         return {row[1] for row in self.con.execute(f"PRAGMA table_info({table})")}
 
-    def read(self) -> list[ParsedChat]:
+    def read(self) -> Iterator[ParsedChat]:
         tables = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         for table in REQUIRED_TABLES:
             if table not in tables:
@@ -333,17 +345,36 @@ class _Reader:
                 "text fonder can read — import chat.db or sms.db as Messages wrote it",
             )
         chats = self.chats(cols["chat"], "chat_handle_join" in tables)
-        sql = self.message_sql(cols["message"], tables)
-        total = self.con.execute("SELECT count(*) FROM chat_message_join").fetchone()[0]
-        # One pass over the message table in its own order (each page read once, which is what
-        # makes a multi-gigabyte database fast); rows find their chat in Polars afterwards.
-        cur = self.con.execute(sql)
+        sizes = dict(self.con.execute("SELECT chat_id, count(*) FROM chat_message_join GROUP BY chat_id"))
         index = {rowid: i for i, chat in enumerate(chats) for rowid in chat.rowids}
+        per_chat = [sum(sizes.get(r, 0) for r in chat.rowids) for chat in chats]
+        passes = _passes(per_chat, PASS_ROWS)
+        # One pass also reads join rows whose chat is gone (and drops them); several do not.
+        total = sum(sizes.values()) if len(passes) == 1 else sum(per_chat)
+        done = found = 0
+        for group in passes:
+            only = None if len(passes) == 1 else [r for i in group for r in chats[i].rowids]
+            sql = self.message_sql(cols["message"], tables, only)
+            buckets = self.read_pass(sql, chats, index, done, total)
+            done += sum(per_chat[i] for i in group)
+            for i in sorted(buckets):  # in the database's order of chats
+                parsed = self.finish(chats[i], buckets.pop(i))
+                if parsed is not None:
+                    found += 1
+                    yield parsed
+        if not found:
+            raise self.no_messages()
+
+    def read_pass(
+        self, sql: str, chats: list[_Chat], index: dict[int, int], done: int, total: int
+    ) -> dict[int, list[pl.DataFrame]]:
+        """One pass over the message table: the rows of the chats ``sql`` selects, by chat."""
+        cur = self.con.execute(sql)
         # Normalized chunks wait in ``pending``; every SPILL_ROWS rows they are compacted into
         # one frame (freeing the raw rows' buffers) and dealt to their chats.
         buckets: dict[int, list[pl.DataFrame]] = {}
         pending: list[pl.DataFrame] = []
-        waiting = done = 0
+        waiting = 0
 
         def spill() -> None:
             if not pending:
@@ -363,14 +394,7 @@ class _Reader:
                 waiting = 0
             self.options.progress(done, total, "reading messages")
         spill()
-        out: list[ParsedChat] = []
-        for i in sorted(buckets):  # in the database's order of chats
-            parsed = self.finish(chats[i], buckets.pop(i))
-            if parsed is not None:
-                out.append(parsed)
-        if not out:
-            raise self.no_messages()
-        return out
+        return buckets
 
     def no_messages(self) -> ParseError:
         return self.fail(
@@ -426,8 +450,9 @@ class _Reader:
                 chat.services.add(service)
         return list(merged.values())
 
-    def message_sql(self, mcols: set[str], tables: set[str]) -> str:
-        """The query for every message with its chat id, one row per (chat, message)."""
+    def message_sql(self, mcols: set[str], tables: set[str], only: list[int] | None = None) -> str:
+        """The query for every message with its chat id, one row per (chat, message); with
+        ``only``, for the chats of those ``chat`` ROWIDs."""
 
         def col(name: str, default: str = "NULL") -> str:
             return f"m.{name}" if name in mcols else default
@@ -500,6 +525,7 @@ class _Reader:
             "FROM message m CROSS JOIN chat_message_join cmj ON cmj.message_id = m.ROWID "
             "LEFT JOIN handle h ON h.ROWID = m.handle_id "
             f"{a_join}"
+            + (f" WHERE +cmj.chat_id IN ({', '.join(str(int(r)) for r in only)})" if only is not None else "")
         )
 
     def chunk(self, rows: list[tuple], chats: list[_Chat], index: dict[int, int]) -> pl.DataFrame:
@@ -561,6 +587,20 @@ class _Reader:
             details=details,
             is_group=chat.is_group,
         )
+
+
+def _passes(sizes: list[int], limit: int) -> list[list[int]]:
+    """Consecutive chats (by index) grouped so that each group holds about ``limit`` messages
+    at most; a chat bigger than that is a group of its own."""
+    groups: list[list[int]] = [[]]
+    held = 0
+    for i, n in enumerate(sizes):
+        if groups[-1] and held + n > limit:
+            groups.append([])
+            held = 0
+        groups[-1].append(i)
+        held += n
+    return groups
 
 
 def _guid_tail(guid: str | None) -> str | None:
