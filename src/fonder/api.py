@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -18,7 +18,7 @@ import polars as pl
 
 from . import analysis, coach, tone
 from .errors import GroupChatError, MeUnknown, UsageError
-from .ingest import FinalChat, ParseOptions, finalize, iter_read, match_name
+from .ingest import FinalChat, ParseOptions, ReadChat, finalize, iter_read, match_name
 from .ingest.base import Progress, no_progress
 from .model import COUNTED_KINDS
 from .store import ChatInfo, ChatWrite, WriteCounts, open_store
@@ -100,8 +100,9 @@ def import_path(
 ) -> ImportResult:
     """Import every chat found at ``path`` into the store, in one transaction.
 
-    Nothing is written unless every chat at ``path`` was read and settled; re-importing adds
-    only messages the store does not have yet.
+    Chats are written as they are read (a big ``chat.db`` streams), but nothing is kept unless
+    every chat at ``path`` was read and settled: any error rolls the whole import back.
+    Re-importing adds only messages the store does not have yet.
     """
     if date_order is not None and date_order not in ("dmy", "mdy", "ymd"):
         raise UsageError(
@@ -125,7 +126,7 @@ def import_path(
         # Each chat is settled, written and summed up as it comes, then let go: a source of
         # millions of messages is never held whole. One transaction: an error rolls back all.
         with store.writing(labeler=_label_chats, tone_version=tone.TONE_VERSION) as add:
-            for rc in itertools.chain(head, found):
+            for rc in _drain(head, found):
                 parsed = rc.parsed
                 if many and (parsed.is_group or len(parsed.participants) > 2):
                     # A source with many chats: coach the one-to-one ones, count the groups.
@@ -141,7 +142,6 @@ def import_path(
                     remembered_me=remembered,
                     ask_me=ask_me,
                 )
-                del parsed
                 count = add(
                     ChatWrite(
                         chat_id=final.chat_id,
@@ -173,6 +173,13 @@ def import_path(
                 )
             progress(0, None, "saving and labelling new messages")
     return ImportResult(result, skipped_groups)
+
+
+def _drain(head: list[ReadChat], rest: Iterator[ReadChat]) -> Iterator[ReadChat]:
+    """``head`` then ``rest``, letting go of each chat of ``head`` as it is handed on."""
+    while head:
+        yield head.pop(0)
+    yield from rest
 
 
 def _imported(final: FinalChat, display: str, count: WriteCounts) -> ImportedChat:
