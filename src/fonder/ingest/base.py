@@ -5,8 +5,8 @@ content (the first few KB and the name) and never raises, and ``parse(source, op
 returns one :class:`ParsedChat` per conversation found. An importer of sources with many
 chats may also have ``stream(source, options)``, yielding the chats one by one as they are
 read (the iMessage importer does), so that a huge source is never held whole. Platform quirks
-stay inside the importer; identity (``chat_id``, ``msg_id``) and "who is me" are settled afterwards, the same
-way for every platform, by :func:`fonder.ingest.finalize`.
+stay inside the importer; identity (``chat_id``, ``msg_id``) and "who is me" are settled
+afterwards, the same way for every platform, by :func:`fonder.ingest.finalize`.
 """
 
 from __future__ import annotations
