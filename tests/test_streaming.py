@@ -3,11 +3,13 @@ in batches, and the import stays one transaction (all or nothing)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import duckdb
 import pytest
+from importer_rows import golden_rows
+from test_bad_input import store_digest
+from test_imessage import build as build_db
 
 import fonder
 from fonder import store as store_module
@@ -15,20 +17,13 @@ from fonder.errors import ParseError
 from fonder.ingest import imessage, iter_read
 from fonder.ingest.base import ParseOptions, Source
 from fonder.ingest.imessage import IMessageImporter
-from importer_rows import golden_rows
-from test_bad_input import store_digest
 
 DATA = Path(__file__).parent / "data" / "imessage"
 
 
-def build(folder: Path, extra: str = "", name: str = "chat.db") -> Path:
+def build(folder: Path, extra: str = "") -> Path:
     """The many-chats database (two merged one-to-one rows, another chat, a group), plus SQL."""
-    path = folder / name
-    con = sqlite3.connect(path)
-    con.executescript((DATA / "many_chats.sql").read_text(encoding="utf-8") + extra)
-    con.commit()
-    con.close()
-    return path
+    return build_db((DATA / "many_chats.sql").read_text(encoding="utf-8") + extra, folder)
 
 
 def stored(db: Path, sql: str) -> list[tuple]:

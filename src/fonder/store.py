@@ -503,7 +503,7 @@ class Store:
         """
         if frame.height == 0:
             return
-        incoming = frame.to_arrow()  # noqa: F841 — DuckDB reads the local by its name
+        incoming = frame.to_arrow()  # DuckDB reads the local by its name
         cols = ", ".join(f'"{c}"' for c in frame.columns)
         self.con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM incoming')
         del incoming
