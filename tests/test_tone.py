@@ -442,6 +442,20 @@ def test_the_pattern_notation() -> None:
     assert transform("(a|b) c") == r"(?:a+|b+)\s+c+"
 
 
+def test_word_classes_are_ascii_so_an_emoji_with_its_variation_selector_ends_a_message() -> None:
+    # Unicode \W made the engine slow, and missed "❤️": its U+FE0F counts as a word mark.
+    assert transform(r"\W*$") == "[^0-9A-Za-z_]*$"
+    assert transform(r"[\w']+ \d") == r"[0-9A-Za-z_'’]+\s+[0-9]"
+    rules = compile_rules({
+        "lang": "en", "version": 1, "macros": {},
+        "gate": {"markers": ["fine"], "foreign": ["porque"], "short_words": 3},
+        "negation": {"negators": ["not"], "scope_words": 3},
+        "labels": {"stonewall_reply": {"rules": [{"patterns": [r"^\W*fine\W*$"]}]}},
+    })
+    out = label_hits(pl.Series(["fine ❤\ufe0f", "fine 🙄", "fine by me", "…fine."]), rules)
+    assert out["row"].to_list() == [0, 1, 3]
+
+
 def test_a_new_language_is_a_data_file_not_code() -> None:
     spanish = {
         "lang": "es",

@@ -281,7 +281,10 @@ def _earliest(parts: list[pl.DataFrame]) -> pl.DataFrame:
         return pl.DataFrame(schema=_HITS_SCHEMA)
     if len(parts) == 1:
         return parts[0]
-    return pl.concat(parts).sort(["i", "start"]).unique("i", keep="first", maintain_order=True)
+    # A stable sort: of two rules matching at the same start, the first one's span is kept,
+    # whatever else is in the frame.
+    return (pl.concat(parts).sort(["i", "start"], maintain_order=True)
+            .unique("i", keep="first", maintain_order=True))
 
 
 def _label(lr: LabelRules, ctx: _Context) -> pl.DataFrame:
