@@ -28,6 +28,7 @@ message:
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -123,7 +124,12 @@ def label_hits(texts: pl.Series, rules: Rules) -> pl.DataFrame:
         return empty
     ctx = _Context(texts.gather(rows), low.gather(rows), rules)
 
-    raw = {lr.name: _label(lr, ctx) for lr in rules.labels}
+    # The labels' second passes are many small Polars calls, each too small to use every core:
+    # running labels side by side in threads (Polars releases the GIL) keeps the cores busy.
+    ctx.regions  # computed once, before the labels ask for it from several threads
+    with ThreadPoolExecutor(max_workers=max(2, pl.thread_pool_size())) as pool:
+        raw = dict(zip((lr.name for lr in rules.labels),
+                       pool.map(lambda lr: _label(lr, ctx), rules.labels)))
     final: dict[str, pl.DataFrame] = {}
     by_name = {lr.name: lr for lr in rules.labels}
     for name in _dependency_order(rules):
