@@ -456,6 +456,19 @@ def test_word_classes_are_ascii_so_an_emoji_with_its_variation_selector_ends_a_m
     assert out["row"].to_list() == [0, 1, 3]
 
 
+def test_a_rule_with_many_patterns_is_tested_in_pieces_and_finds_every_one() -> None:
+    names = [f"zebra{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(60)]
+    rules = compile_rules({
+        "lang": "en", "version": 1, "macros": {},
+        "gate": {"markers": ["i"], "foreign": ["porque"], "short_words": 3},
+        "negation": {"negators": ["not"], "scope_words": 3},
+        "labels": {"novelty": {"rules": [{"patterns": names, "locate": "each"}]}},
+    })
+    assert len(rules.labels[0].rules[0].tests["masked"]) == 3
+    texts = pl.Series([f"i saw a {n}" for n in names] + ["i saw a zebra"])
+    assert label_hits(texts, rules)["match"].to_list() == names
+
+
 def test_a_new_language_is_a_data_file_not_code() -> None:
     spanish = {
         "lang": "es",

@@ -226,22 +226,23 @@ class _Context:
         self.rules = rules
         self.masked = mask_negation(plain, rules.negation)
         texts = pl.DataFrame({"orig": orig, "plain": plain, "masked": self.masked})
-        # key -> (text variant, one regex for the whole-column test, the regexes to locate)
-        self.queries: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        # key -> (text variant, whole-column test (a large rule in pieces), regexes to locate)
+        self.queries: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
         for lr in rules.labels:
             for k, rule in enumerate(lr.rules):
                 for name, regex in (("masked", rule.masked), ("plain", rule.plain),
                                     ("cased", rule.cased)):
                     if regex:
-                        self.queries[f"{lr.name}/{k}/{name}"] = (name, regex, rule.parts[name])
+                        tests = rule.tests.get(name) or (regex,)
+                        self.queries[f"{lr.name}/{k}/{name}"] = (name, tests, rule.parts[name])
         if rules.regions:
-            self.queries["regions"] = ("plain", rules.regions, (rules.regions,))
+            self.queries["regions"] = ("plain", (rules.regions,), (rules.regions,))
         column = {"masked": "masked", "plain": "plain", "cased": "orig"}
         # Which rows match at all: one pass per query, all queries in parallel. Where a match
         # starts is asked later, of those rows only.
         self.found = texts.select(
-            pl.col(column[name]).str.contains(regex).alias(key)
-            for key, (name, regex, _) in self.queries.items()
+            pl.any_horizontal(pl.col(column[name]).str.contains(t) for t in tests).alias(key)
+            for key, (name, tests, _) in self.queries.items()
         )
 
     def variant(self, name: str) -> pl.Series:

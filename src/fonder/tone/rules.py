@@ -72,6 +72,26 @@ class Rule:
     veto: str | None  # any match in the message cancels this rule
     requires: str | None  # the message must match this somewhere
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The whole-column test of a variant with many patterns, cut into a few alternations that
+    #: are ORed (absent: the variant's regex above is the test).
+    tests: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+#: A variant with more patterns than this is tested in pieces of about ``SPLIT_SIZE``. Past some
+#: size one alternation outgrows the regex engine's lazy-DFA cache and its pass gets slower than
+#: two passes over the halves (three rules of 50-76 patterns: 0.2 s a pass on 130,000 texts,
+#: 0.06-0.1 s in pieces). Every piece is one more pass, so small rules stay whole.
+SPLIT_OVER = 40
+SPLIT_SIZE = 25
+
+
+def _pieces(items: list[str]) -> list[list[str]]:
+    """``items`` cut into runs of about ``SPLIT_SIZE`` (one run when there are few)."""
+    if len(items) <= SPLIT_OVER:
+        return [items]
+    n = -(-len(items) // SPLIT_SIZE)
+    size = -(-len(items) // n)
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 @dataclass(frozen=True)
@@ -229,6 +249,14 @@ def compile_rules(data: dict) -> Rules:
                         else (either(words(fixed), anywhere(emoji)),),
                         "cased": each(r.get("cased", [])) if each_one
                         else (words(r.get("cased", [])),),
+                    },
+                    tests={
+                        key: tuple(filter(None, pieces))
+                        for key, pieces in (
+                            ("masked", [words(x) for x in _pieces(masked)]),
+                            ("plain", [words(x) for x in _pieces(fixed)] + [anywhere(emoji)]),
+                        )
+                        if len(pieces) > 2 or (key == "masked" and len(pieces) > 1)
                     },
                 )
             )
