@@ -6,14 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench eval-tone eval-dynamics setup clean browsers
+.PHONY: demo test bench eval-tone eval-dynamics train-tone setup clean browsers
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,train]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -27,6 +27,9 @@ bench: $(STAMP)
 
 eval-tone: $(STAMP)
 	$(BIN)/python -m fonder.tone.evaluate --split test
+
+train-tone: $(STAMP)
+	$(BIN)/python -m fonder.tone.train
 
 eval-dynamics: $(STAMP)
 	$(BIN)/python -m fonder.analysis.evaluate

@@ -34,6 +34,9 @@ from functools import cached_property
 
 import polars as pl
 
+import numpy as np
+
+from fonder.tone import words
 from fonder.tone.rules import Gate, LabelRules, Negation, Rules, load_rules
 
 #: Output schema of :func:`label_frame`.
@@ -82,7 +85,7 @@ def label_frame(messages: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
         .group_by("text", maintain_order=True)
         .agg("row")
     )
-    hits = label_hits(groups["text"], rules)
+    hits = label_hits(groups["text"], rules, words.load_model(lang))
     if hits.height == 0:
         return pl.DataFrame(schema=LABEL_SCHEMA)
     out = (
@@ -99,8 +102,8 @@ def label_frame(messages: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
     )
 
 
-def label_hits(texts: pl.Series, rules: Rules) -> pl.DataFrame:
-    """Labels of a text column under ``rules``.
+def label_hits(texts: pl.Series, rules: Rules, model: words.WordModel | None = None) -> pl.DataFrame:
+    """Labels of a text column under ``rules`` (and the word ``model``, when given).
 
     Columns: ``row`` (position in ``texts``), ``label``, ``start``, ``end`` (code points),
     ``match``, and ``_k`` (the label's position in the rules, to order labels that start at
@@ -130,6 +133,8 @@ def label_hits(texts: pl.Series, rules: Rules) -> pl.DataFrame:
     with ThreadPoolExecutor(max_workers=max(2, pl.thread_pool_size())) as pool:
         raw = dict(zip((lr.name for lr in rules.labels),
                        pool.map(lambda lr: _label(lr, ctx), rules.labels)))
+    if model is not None:
+        raw = _with_words(raw, ctx, model)
     final: dict[str, pl.DataFrame] = {}
     by_name = {lr.name: lr for lr in rules.labels}
     for name in _dependency_order(rules):
@@ -326,6 +331,11 @@ def _label(lr: LabelRules, ctx: _Context) -> pl.DataFrame:
         for min_words, min_matches in lr.thresholds:
             keep = keep | ((words >= min_words) & (count >= min_matches))
         hits = hits.filter(keep)
+    return _finish(lr, ctx, hits)
+
+
+def _finish(lr: LabelRules, ctx: _Context, hits: pl.DataFrame) -> pl.DataFrame:
+    """The label's span rule and the quotes: what every hit goes through, rule or word model."""
     if lr.span == "message" and hits.height:
         sub = ctx.plain.gather(hits["i"])
         lead = sub.str.len_bytes() - sub.str.strip_chars_start().str.len_bytes()
@@ -339,6 +349,40 @@ def _label(lr: LabelRules, ctx: _Context) -> pl.DataFrame:
             )
             hits = hits.join(inside.select("i"), on="i", how="anti")
     return hits
+
+
+def _with_words(raw: dict[str, pl.DataFrame], ctx: _Context,
+                model: words.WordModel) -> dict[str, pl.DataFrame]:
+    """The rules' hits, with the word model's additions and drops (see :mod:`fonder.tone.words`)."""
+    score = words.scores(ctx.masked, model)
+    column = {name: j for j, name in enumerate(model.labels)}
+    out = dict(raw)
+    add_i, add_j = [], []
+    for name, hits in raw.items():
+        j = column.get(name)
+        if j is None:
+            continue
+        if hits.height and np.isfinite(model.drop[j]):
+            # Dropped only on evidence: the message's words pull the score down, and far.
+            # A message of words the model never saw keeps its rule's label.
+            s = score[hits["i"].to_numpy(), j]
+            keep = (s >= model.drop[j]) | (s >= model.bias[j])
+            hits = hits.filter(pl.Series(keep))
+        out[name] = hits
+        if np.isfinite(model.add[j]):
+            new = np.flatnonzero(score[:, j] >= model.add[j])
+            new = np.setdiff1d(new, raw[name]["i"].to_numpy(), assume_unique=True)
+            add_i.append(new)
+            add_j.append(np.full(len(new), j))
+    if not add_i or not sum(len(a) for a in add_i):
+        return out
+    found_spans = words.spans(ctx.masked, model, np.concatenate(add_i), np.concatenate(add_j))
+    by_name = {lr.name: lr for lr in ctx.rules.labels}
+    for (j,), part in found_spans.partition_by("j", as_dict=True).items():
+        name = model.labels[j]
+        extra = _finish(by_name[name], ctx, part.select("i", "start", "end"))
+        out[name] = pl.concat([out[name], extra]).sort("i")
+    return out
 
 
 def _dependency_order(rules: Rules) -> list[str]:

@@ -1,0 +1,237 @@
+"""The word model: a small linear model over words and word pairs, beside the rules.
+
+Hand-written rules find the phrasings their authors thought of; a new writer says the same
+thing in other words. The word model is one logistic regression per label over the words and
+word pairs of a message, trained on the labeled dev lines (``python -m fonder.tone.train``)
+and shipped as data, ``models/<lang>.json``. The engine uses it in two ways, per label:
+
+- **add**: a message the rules did not label gets the label when the model's score clears a
+  threshold set, by cross-validation over writers, for high precision. Its span is the word
+  or word pair that weighed most for the label, so the evidence is still a phrase of the
+  message ("you never" → criticism).
+- **drop**: a rule's label is dropped when the model finds the message very unlike the label
+  (a score under a second, low threshold).
+
+The features are read off the same lowered copy the rules see, with negation scopes marked:
+in "i don't_miss_you" the words "miss" and "you" become ``_miss`` and ``_you``, so a negated
+word is a different feature from the word itself. Letters stretched three times or more are
+squeezed ("sooo" → "so"), and curly apostrophes are straight. Everything is vectorized: the
+words of all messages are one exploded Polars frame, their ids one hash join, and the scores
+one sparse matrix product.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+
+MODELS_DIR = Path(__file__).parent / "models"
+
+#: One word unit: a word (``_`` in front when it is inside a negation scope), a question or
+#: exclamation mark, or one character outside ASCII (an emoji, an accented letter).
+UNIT = r"_?[a-z0-9'’]+|[?!]|[^\x00-\x7f]|_"
+#: A unit with everything before it that is not part of a unit, so that the pieces of a text
+#: cover it from its start and their lengths add up to offsets.
+_PIECE = r"[^a-z0-9'’?!_\x80-\x{10ffff}]*(?:" + UNIT + ")"
+#: Units that carry nothing: an emoji's variation selector, joiners, skin tones.
+_SILENT = ["\ufe0f", "\u200d", "_", "\U0001f3fb", "\U0001f3fc", "\U0001f3fd", "\U0001f3fe",
+           "\U0001f3ff"]
+BOS, EOS = "<s>", "</s>"
+
+
+@dataclass(frozen=True)
+class WordModel:
+    """A trained word model: ``weights`` (features × labels), per-label thresholds as logits."""
+
+    labels: tuple[str, ...]
+    features: tuple[str, ...]
+    weights: np.ndarray  # float32, len(features) × len(labels)
+    bias: np.ndarray  # float32, one per label
+    add: np.ndarray  # a score at or above this adds the label (inf: never)
+    drop: np.ndarray  # a rule's label is dropped below this (-inf: never)
+    meta: dict
+
+    @property
+    def keys(self) -> pl.DataFrame:
+        return _keys(self)
+
+
+@cache
+def load_model(lang: str) -> WordModel | None:
+    """The word model of ``lang``, or None when the language has rules only."""
+    path = MODELS_DIR / f"{lang}.json"
+    if not path.is_file():
+        return None
+    return model_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def model_from_dict(data: dict) -> WordModel:
+    """A :class:`WordModel` from its JSON document (see :func:`model_to_dict`)."""
+    labels = tuple(data["labels"])
+    features = tuple(data["features"])
+    weights = np.zeros((len(features), len(labels)), dtype=np.float32)
+    for j, label in enumerate(labels):
+        idx, w = data["weights"][label]
+        weights[np.asarray(idx, dtype=np.int64), j] = np.asarray(w, dtype=np.float32)
+
+    def logits(values: list[float | None], none: float) -> np.ndarray:
+        return np.array([none if v is None else v for v in values], dtype=np.float32)
+
+    return WordModel(labels, features, weights,
+                     np.asarray(data["bias"], dtype=np.float32),
+                     logits(data["add"], np.inf), logits(data["drop"], -np.inf),
+                     data.get("meta", {}))
+
+
+def model_to_dict(model: WordModel, digits: int = 4) -> dict:
+    """The JSON document of a model: weights stored sparse, per label."""
+    weights = {}
+    for j, label in enumerate(model.labels):
+        col = model.weights[:, j]
+        idx = np.flatnonzero(col)
+        weights[label] = [idx.tolist(), [round(float(x), digits) for x in col[idx]]]
+
+    def plain(values: np.ndarray) -> list[float | None]:
+        return [None if not np.isfinite(v) else round(float(v), digits) for v in values]
+
+    return {"labels": list(model.labels), "meta": model.meta,
+            "bias": [round(float(b), digits) for b in model.bias],
+            "add": plain(model.add), "drop": plain(model.drop),
+            "features": list(model.features), "weights": weights}
+
+
+_TRIPLE = "|".join(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
+
+
+def _squeeze(s: pl.Series) -> pl.Series:
+    """Runs of three or more of one letter become one ("sooo" → "so"); ’ becomes '."""
+    s = s.str.replace_all("’", "'", literal=True)
+    rows = s.str.contains(_TRIPLE).arg_true()
+    if len(rows):
+        sub = s.gather(rows)
+        for c in "abcdefghijklmnopqrstuvwxyz":
+            sub = sub.str.replace_all(f"{c}{{3,}}", c)
+        s = s.scatter(rows, sub)
+    return s
+
+
+def tokens(low: pl.Series) -> pl.DataFrame:
+    """The word units of each (lowered, negation-masked) text, in order: ``i`` (row) and
+    ``tok`` (``_`` in front of a negated word, stretched letters squeezed)."""
+    return (pl.DataFrame({"tok": _squeeze(low).str.extract_all(UNIT)}).with_row_index("i")
+            .explode("tok").drop_nulls("tok").filter(~pl.col("tok").is_in(_SILENT)))
+
+
+def units(low: pl.Series) -> pl.DataFrame:
+    """:func:`tokens` with where each unit stands in the text: ``i``, ``tok``, ``start`` and
+    ``end`` (byte offsets). Slower; the engine asks it only of the messages it needs spans in."""
+    frame = pl.DataFrame({"s": low}).with_row_index("i").select(
+        "i",
+        pl.col("s").str.extract_all(_PIECE).alias("piece"),
+        pl.col("s").str.extract_all(UNIT).alias("tok"),
+    ).explode("piece", "tok").drop_nulls("tok")
+    frame = frame.with_columns(
+        end=pl.col("piece").str.len_bytes().cast(pl.Int64).cum_sum().over("i"),
+    ).with_columns(start=pl.col("end") - pl.col("tok").str.len_bytes().cast(pl.Int64))
+    frame = frame.filter(~pl.col("tok").is_in(_SILENT)).select("i", "tok", "start", "end")
+    negated = pl.col("tok").str.starts_with("_").cast(pl.Int64)
+    return frame.with_columns(tok=_squeeze(frame["tok"]), start=pl.col("start") + negated)
+
+
+def _edges(i: pl.Series) -> tuple[pl.Series, pl.Series]:
+    first = (i != i.shift(1)).fill_null(True)
+    last = (i != i.shift(-1)).fill_null(True)
+    return first, last
+
+
+def _grams(u: pl.DataFrame, bos, eos, pair) -> pl.DataFrame:
+    """Units, pairs of units in a row, and the pairs with the message's start and end."""
+    first, last = _edges(u["i"])
+    start = u["start"] if "start" in u.columns else None
+    tok = u["tok"]
+    prev = tok.shift(1).zip_with(~first, pl.Series([bos] * u.height, dtype=tok.dtype))
+    parts = [pl.DataFrame({"i": u["i"], "key": tok}),
+             pl.DataFrame({"i": u["i"], "key": pair(prev, tok)}),
+             pl.DataFrame({"i": u["i"].filter(last),
+                           "key": pair(tok.filter(last),
+                                       pl.Series([eos] * int(last.sum()), dtype=tok.dtype))})]
+    if start is not None:
+        end = u["end"]
+        parts[0] = parts[0].with_columns(start=start, end=end)
+        parts[1] = parts[1].with_columns(start=start.shift(1).zip_with(~first, start), end=end)
+        parts[2] = parts[2].with_columns(start=start.filter(last), end=end.filter(last))
+    return pl.concat(parts)
+
+
+def features(low: pl.Series) -> pl.DataFrame:
+    """Every feature of every text, as strings: ``i`` and ``feature``.
+
+    A feature is a unit or two units in a row ("you never"); ``<s>`` and ``</s>`` stand for
+    the message's start and end. The training script uses this; the engine uses the hashed
+    equivalent, which finds the same features without building strings.
+    """
+    return _grams(tokens(low), BOS, EOS, lambda a, b: a + " " + b).rename({"key": "feature"})
+
+
+def _hash(s: pl.Series) -> pl.Series:
+    return s.hash(seed=0)
+
+
+def _pair(a: pl.Series, b: pl.Series) -> pl.Series:
+    return pl.DataFrame({"a": a, "b": b}).select(pl.struct("a", "b").hash(seed=0)).to_series()
+
+
+@cache
+def _keys_of(features: tuple[str, ...]) -> pl.DataFrame:
+    parts = pl.Series(features).str.split(" ")
+    one = parts.list.len() == 1
+    a = _hash(parts.list.get(0))
+    b = _hash(parts.list.get(1, null_on_oob=True).fill_null(""))
+    key = a.zip_with(one, _pair(a, b))
+    return pl.DataFrame({"key": key, "f": pl.Series(range(len(features)), dtype=pl.UInt32)})
+
+
+def _keys(model: WordModel) -> pl.DataFrame:
+    return _keys_of(model.features)
+
+
+def scores(low: pl.Series, model: WordModel) -> np.ndarray:
+    """The model's scores (logits, rows × labels) of each (lowered, masked) text."""
+    u = tokens(low)
+    u = u.with_columns(tok=_hash(u["tok"]))
+    bos, eos = _hash(pl.Series([BOS, EOS]))
+    found = _grams(u, bos, eos, _pair).join(model.keys, on="key", how="inner")
+    x = sparse.csr_matrix(
+        (np.ones(found.height, dtype=np.float32),
+         (found["i"].to_numpy(), found["f"].to_numpy())),
+        shape=(len(low), len(model.features)))
+    return np.asarray(x @ model.weights) + model.bias
+
+
+def spans(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray) -> pl.DataFrame:
+    """For each (row ``i`` of ``low``, label ``j``), the span of the feature that weighed most
+    for the label: ``i``, ``j``, ``start``, ``end`` (bytes)."""
+    rows = np.unique(i)
+    u = units(low.gather(rows))
+    grams = _grams(u, BOS, EOS, lambda a, b: a + " " + b).rename({"key": "feature"})
+    index = pl.DataFrame({"feature": model.features,
+                          "f": pl.Series(range(len(model.features)), dtype=pl.UInt32)})
+    found = grams.join(index, on="feature", how="inner")
+    found = found.with_columns(i=pl.Series(rows[found["i"].to_numpy()], dtype=pl.UInt32))
+    want = pl.DataFrame({"i": pl.Series(i, dtype=pl.UInt32), "j": pl.Series(j, dtype=pl.Int64)})
+    cand = want.join(found, on="i", how="inner")
+    w = model.weights[cand["f"].to_numpy(), cand["j"].to_numpy()]
+    return (cand.with_columns(w=pl.Series(w)).sort(["i", "j", "w", "start"],
+                                                  descending=[False, False, True, False])
+            .unique(["i", "j"], keep="first", maintain_order=True)
+            .select("i", "j", pl.col("start").cast(pl.Int64), pl.col("end").cast(pl.Int64)))
+
+
+__all__ = ["WordModel", "features", "load_model", "model_from_dict", "model_to_dict", "scores",
+           "spans", "tokens", "units"]
