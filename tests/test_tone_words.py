@@ -72,7 +72,7 @@ def test_hashed_features_score_as_the_named_features_would() -> None:
     texts = [json.loads(line)["text"] for line in LABELED.read_text(encoding="utf-8").splitlines()]
     texts = texts[::7]
     low = lowered(texts)
-    got = W.scores(low, model)
+    got, _ = W.scores(low, model)
     index = {f: k for k, f in enumerate(model.features)}
     feats = W.features(low)
     want = np.tile(model.bias, (len(texts), 1)).astype(np.float64)
@@ -84,29 +84,35 @@ def test_hashed_features_score_as_the_named_features_would() -> None:
 
 
 def test_a_label_the_rules_miss_is_added_with_the_words_that_weighed_most() -> None:
-    model = toy_model({"longing": {"ache": 2.5, "ache for": 2.5, "for you": 0.5}}, add=0.0)
+    model = toy_model({"novelty": {"zorbing": 5.0, "went": -0.5, "<s> we": 0.2}}, add=0.0)
     rules = load_rules("en")
-    texts = pl.Series(["I ache for you tonight", "my back aches", "I don't ache for you"])
-    hits = label_hits(texts, rules, model).filter(pl.col("label") == "longing")
+    texts = pl.Series(["We went ZORBING on saturday", "we went home", "we haven't been zorbing"])
+    assert "novelty" not in label_hits(texts, rules)["label"].to_list()
+    hits = label_hits(texts, rules, model).filter(pl.col("label") == "novelty")
     assert hits["row"].to_list() == [0]
     start, end = hits["start"][0], hits["end"][0]
-    assert texts[0][start:end] == hits["match"][0] == "ache for"
+    # The run of words that weighs most: "went" weighs against, so it is left out.
+    assert texts[0][start:end] == hits["match"][0] == "ZORBING"
+    model = toy_model({"novelty": {"zorbing": 5.0, "went": 0.5, "<s> we": 0.2}}, add=0.0)
+    hits = label_hits(texts, rules, model).filter(pl.col("label") == "novelty")
+    assert hits["match"].to_list() == ["We went ZORBING"]
 
 
-def test_a_rule_label_is_dropped_only_on_evidence_against_it() -> None:
+def test_a_rule_label_is_dropped_only_when_the_rest_of_the_message_speaks_against_it() -> None:
     rules = load_rules("en")
-    texts = pl.Series(["sorry I was late", "sorry not sorry lmaooo", "sorry"])
+    texts = pl.Series(["sorry I was late", "so sorry lmao", "sorry"])
     before = label_hits(texts, rules)
     assert set(before.filter(pl.col("label") == "apology")["row"]) == {0, 1, 2}
-    model = toy_model({"apology": {"lmao": -9.0, "was": 0.1}}, bias=-3.0, add=99.0, drop=-2.0)
+    model = toy_model({"apology": {"lmao": -9.0, "sorry": 0.5, "late": 0.0}}, bias=-3.0,
+                      add=99.0, drop=float(np.log(0.1 / 0.9)))
     after = label_hits(texts, rules, model)
-    # "lmao" weighs against: dropped; the others keep their rule's label, even "sorry" alone,
-    # which scores only the bias (a message the model has no words for keeps its label).
+    # All three score under 10 %; only in "so sorry lmao" do the words around the match
+    # speak against an apology. "sorry" alone keeps it: too few words is not evidence.
     assert set(after.filter(pl.col("label") == "apology")["row"]) == {0, 2}
 
 
 def test_added_labels_respect_quotes_and_the_language_gate() -> None:
-    model = toy_model({"longing": {"ache": 5.0}}, add=0.0)
+    model = toy_model({"longing": {"ache": 5.0, "left": 1.0}}, add=0.0)
     rules = load_rules("en")
     texts = pl.Series(['she said "I ache" and left', "ache ache que tal, me duele la cabeza"])
     hits = label_hits(texts, rules, model).filter(pl.col("label") == "longing")
@@ -142,18 +148,27 @@ def test_a_language_without_a_model_has_rules_only() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "label"),
+    ("text", "label", "match"),
     [
         # Phrasings no rule was written for, that the word model learned from other lines.
-        ("you only ever think about yourself", "criticism"),
-        ("wish you were lying next to me right now", "longing"),
+        ("you only ever think about yourself", "criticism", "you only ever think about yourself"),
+        ("ok noted", "stonewall_reply", "ok noted"),
+        ("i take it back, that was out of order of me", "apology",
+         "i take it back, that was out of order of me"),
     ],
 )
-def test_the_model_finds_what_the_rules_were_not_written_for(text: str, label: str) -> None:
-    rules_only = label_hits(pl.Series([text]), load_rules("en"))
-    with_model = [lb for lb in label_text(text) if lb.label == label]
-    assert label not in rules_only["label"].to_list() or with_model
-    assert with_model and text[with_model[0].start:with_model[0].end] == with_model[0].match
+def test_the_model_finds_what_the_rules_were_not_written_for(text: str, label: str,
+                                                             match: str) -> None:
+    assert label not in label_hits(pl.Series([text]), load_rules("en"))["label"].to_list()
+    found = [lb for lb in label_text(text) if lb.label == label]
+    assert [lb.match for lb in found] == [match]
+    assert text[found[0].start:found[0].end] == match
+
+
+def test_the_model_overrules_a_rule_the_rest_of_the_message_contradicts() -> None:
+    text = "bet you cant even remember our anniversary"
+    assert "playful" in label_hits(pl.Series([text]), load_rules("en"))["label"].to_list()
+    assert "playful" not in [lb.label for lb in label_text(text)]
 
 
 def test_the_model_belongs_to_this_tone_version() -> None:

@@ -354,21 +354,33 @@ def _finish(lr: LabelRules, ctx: _Context, hits: pl.DataFrame) -> pl.DataFrame:
 def _with_words(raw: dict[str, pl.DataFrame], ctx: _Context,
                 model: words.WordModel) -> dict[str, pl.DataFrame]:
     """The rules' hits, with the word model's additions and drops (see :mod:`fonder.tone.words`)."""
-    score = words.scores(ctx.masked, model)
+    score, known = words.scores(ctx.masked, model)
     column = {name: j for j, name in enumerate(model.labels)}
     out = dict(raw)
-    add_i, add_j = [], []
+    doubt = []  # rule hits the model finds very unlikely: (i, j, start, end)
     for name, hits in raw.items():
+        j = column.get(name)
+        if j is None or not hits.height or not np.isfinite(model.drop[j]):
+            continue
+        rows = hits["i"].to_numpy()
+        low = (score[rows, j] < model.drop[j]) & known[rows]
+        if low.any():
+            doubt.append(hits.filter(pl.Series(low)).with_columns(j=pl.lit(j, pl.Int64)))
+    if doubt:
+        d = pl.concat(doubt)
+        # The model overrules a rule only where the words around the rule's match speak
+        # against the label, not merely where it has too few words to go on.
+        against = words.context_evidence(ctx.masked, model, d["i"].to_numpy(), d["j"].to_numpy(),
+                                         d["start"].to_numpy(), d["end"].to_numpy())
+        d = d.filter(pl.Series(against < -words.CONTEXT_MARGIN))
+        for (j,), part in d.partition_by("j", as_dict=True).items():
+            name = model.labels[j]
+            out[name] = out[name].join(part.select("i"), on="i", how="anti")
+    add_i, add_j = [], []
+    for name in raw:
         j = column.get(name)
         if j is None:
             continue
-        if hits.height and np.isfinite(model.drop[j]):
-            # Dropped only on evidence: the message's words pull the score down, and far.
-            # A message of words the model never saw keeps its rule's label.
-            s = score[hits["i"].to_numpy(), j]
-            keep = (s >= model.drop[j]) | (s >= model.bias[j])
-            hits = hits.filter(pl.Series(keep))
-        out[name] = hits
         if np.isfinite(model.add[j]):
             new = np.flatnonzero(score[:, j] >= model.add[j])
             new = np.setdiff1d(new, raw[name]["i"].to_numpy(), assume_unique=True)
@@ -380,7 +392,14 @@ def _with_words(raw: dict[str, pl.DataFrame], ctx: _Context,
     by_name = {lr.name: lr for lr in ctx.rules.labels}
     for (j,), part in found_spans.partition_by("j", as_dict=True).items():
         name = model.labels[j]
-        extra = _finish(by_name[name], ctx, part.select("i", "start", "end"))
+        lr = by_name[name]
+        extra = _finish(lr, ctx, part.select("i", "start", "end"))
+        if extra.height and not lr.keep_in_quotes and ctx.regions.height:
+            # The model's span is a run of words; one that reaches into quoted or reported
+            # speech is not counted as the writer's own.
+            touching = extra.join(ctx.regions, on="i", how="inner").filter(
+                (pl.col("start") < pl.col("q1")) & (pl.col("q0") < pl.col("end")))
+            extra = extra.join(touching.select("i"), on="i", how="anti")
         out[name] = pl.concat([out[name], extra]).sort("i")
     return out
 

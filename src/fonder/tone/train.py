@@ -82,7 +82,7 @@ def logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def train(texts, gold, source, lang="en", c=1.0, target=0.97, drop=0.02, log=print):
+def train(texts, gold, source, lang="en", c=1.0, target=0.97, drop=0.1, log=print):
     from sklearn.linear_model import LogisticRegression
 
     low, gate = prepared(texts, lang)
@@ -91,18 +91,30 @@ def train(texts, gold, source, lang="en", c=1.0, target=0.97, drop=0.02, log=pri
     groups = np.array(source)
     names = sorted(set(source))
     log(f"{len(texts)} dev lines, {len(names)} groups, {len(vocab)} features")
+
+    def fit(rows: np.ndarray, j: int) -> LogisticRegression | None:
+        target_y = y[rows, j]
+        if target_y.all() or not target_y.any():
+            return None  # one class only: nothing to learn
+        return LogisticRegression(C=c, max_iter=3000).fit(x[rows], target_y)
+
     oof = np.zeros(y.shape)
     for g in names:
         tr, te = groups != g, groups == g
         for j in range(len(LABELS)):
-            clf = LogisticRegression(C=c, max_iter=3000).fit(x[tr], y[tr, j])
-            oof[te, j] = clf.predict_proba(x[te])[:, 1]
+            clf = fit(tr, j)
+            oof[te, j] = clf.predict_proba(x[te])[:, 1] if clf is not None else y[tr, j].mean()
     oof[~gate] = 0.0  # the engine never labels gated-out messages
     weights = np.zeros((len(vocab), len(LABELS)), dtype=np.float32)
     bias = np.zeros(len(LABELS), dtype=np.float32)
     add, cv = [], {}
     for j, label in enumerate(LABELS):
-        clf = LogisticRegression(C=c, max_iter=3000).fit(x, y[:, j])
+        clf = fit(np.ones(len(texts), dtype=bool), j)
+        if clf is None:  # the label never (or always) occurs: a constant model, never added
+            bias[j] = logit(float(y[:, j].mean()))
+            add.append(np.inf)
+            cv[label] = {"precision": None, "recall": 0.0, "threshold": None}
+            continue
         weights[:, j] = clf.coef_[0]
         bias[j] = clf.intercept_[0]
         t = threshold(oof[:, j], y[:, j], target)
@@ -110,7 +122,7 @@ def train(texts, gold, source, lang="en", c=1.0, target=0.97, drop=0.02, log=pri
         pred = oof[:, j] >= (t if t is not None else 2.0)
         tp = int((pred & y[:, j]).sum())
         cv[label] = {"precision": round(float(tp / pred.sum()), 3) if pred.sum() else None,
-                     "recall": round(float(tp / y[:, j].sum()), 3), "threshold": t}
+                     "recall": round(float(tp / max(1, y[:, j].sum())), 3), "threshold": t}
         log(f"  {label:20s} cross-validated alone: precision "
             f"{cv[label]['precision'] or 0:.2f}, recall {cv[label]['recall']:.2f}")
     weights[np.abs(weights) < 0.01] = 0.0
@@ -132,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     parser.add_argument("--precision", type=float, default=0.97,
                         help="cross-validated precision the add threshold must keep")
-    parser.add_argument("--drop", type=float, default=0.02,
+    parser.add_argument("--drop", type=float, default=0.1,
                         help="a rule's label is dropped when the model's probability is below")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)

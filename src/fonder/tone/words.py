@@ -10,7 +10,9 @@ and shipped as data, ``models/<lang>.json``. The engine uses it in two ways, per
   or word pair that weighed most for the label, so the evidence is still a phrase of the
   message ("you never" → criticism).
 - **drop**: a rule's label is dropped when the model finds the message very unlike the label
-  (a score under a second, low threshold).
+  (a probability under a second, low threshold) *and* the rest of the message, outside the
+  words the rule matched, speaks against the label ("gee, thanks for all the help, really").
+  A short message the model merely has too few words for ("I apologize") keeps its label.
 
 The features are read off the same lowered copy the rules see, with negation scopes marked:
 in "i don't_miss_you" the words "miss" and "you" become ``_miss`` and ``_you``, so a negated
@@ -43,6 +45,9 @@ _PIECE = r"[^a-z0-9'’?!_\x80-\x{10ffff}]*(?:" + UNIT + ")"
 _SILENT = ["\ufe0f", "\u200d", "_", "\U0001f3fb", "\U0001f3fc", "\U0001f3fd", "\U0001f3fe",
            "\U0001f3ff"]
 BOS, EOS = "<s>", "</s>"
+#: How strongly the words around a rule's match must speak against its label (their summed
+#: weight, in log-odds, must be below minus this) before the model may drop the label.
+CONTEXT_MARGIN = 0.0
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class WordModel:
     features: tuple[str, ...]
     weights: np.ndarray  # float32, len(features) × len(labels)
     bias: np.ndarray  # float32, one per label
-    add: np.ndarray  # a score at or above this adds the label (inf: never)
+    add: np.ndarray  # a score (logit) at or above this adds the label (inf: never)
     drop: np.ndarray  # a rule's label is dropped below this (-inf: never)
     meta: dict
 
@@ -201,8 +206,9 @@ def _keys(model: WordModel) -> pl.DataFrame:
     return _keys_of(model.features)
 
 
-def scores(low: pl.Series, model: WordModel) -> np.ndarray:
-    """The model's scores (logits, rows × labels) of each (lowered, masked) text."""
+def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
+    """The model's scores (logits, rows × labels) of each (lowered, masked) text, and
+    whether the model knows any of its words."""
     u = tokens(low)
     u = u.with_columns(tok=_hash(u["tok"]))
     bos, eos = _hash(pl.Series([BOS, EOS]))
@@ -211,27 +217,77 @@ def scores(low: pl.Series, model: WordModel) -> np.ndarray:
         (np.ones(found.height, dtype=np.float32),
          (found["i"].to_numpy(), found["f"].to_numpy())),
         shape=(len(low), len(model.features)))
-    return np.asarray(x @ model.weights) + model.bias
+    return np.asarray(x @ model.weights) + model.bias, np.diff(x.indptr) > 0
 
 
 def spans(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray) -> pl.DataFrame:
-    """For each (row ``i`` of ``low``, label ``j``), the span of the feature that weighed most
-    for the label: ``i``, ``j``, ``start``, ``end`` (bytes)."""
+    """For each (row ``i`` of ``low``, label ``j``), the stretch of words that weighs most for
+    the label: ``i``, ``j``, ``start``, ``end`` (bytes).
+
+    Each word gets the weight of its own feature and half of each word pair it is in; the span
+    is the run of consecutive words with the largest summed weight ("only ever think about
+    yourself", not a lone "you").
+    """
     rows = np.unique(i)
-    u = units(low.gather(rows))
-    grams = _grams(u, BOS, EOS, lambda a, b: a + " " + b).rename({"key": "feature"})
-    index = pl.DataFrame({"feature": model.features,
+    u = units(low.gather(rows)).with_columns(k=pl.int_range(pl.len()).over("i"))
+    grams = _grams(u.select("i", "tok", "start", "end"), BOS, EOS, lambda a, b: a + " " + b)
+    index = pl.DataFrame({"key": model.features,
                           "f": pl.Series(range(len(model.features)), dtype=pl.UInt32)})
-    found = grams.join(index, on="feature", how="inner")
+    found = grams.join(index, on="key", how="inner").rename({"start": "f0", "end": "f1"})
+    want = pl.DataFrame({"i": pl.Series(np.searchsorted(rows, i), dtype=pl.UInt32),
+                         "j": pl.Series(j, dtype=pl.Int64)})
+    feats = want.join(found, on="i", how="inner")
+    feats = feats.with_columns(w=pl.Series(model.weights[feats["f"].to_numpy(),
+                                                         feats["j"].to_numpy()]))
+    # A feature's weight is shared by the words it covers.
+    share = (feats.filter(pl.col("w") != 0).with_row_index("fid")
+             .join(u.select("i", "k", "start", "end"), on="i", how="inner")
+             .filter((pl.col("start") >= pl.col("f0")) & (pl.col("end") <= pl.col("f1")))
+             .with_columns(w=pl.col("w") / pl.len().over("fid"))
+             .group_by("i", "j", "k").agg(pl.col("w").sum()))
+    g = ["i", "j"]
+    words = (want.join(u.select("i", "k", "start", "end"), on="i", how="inner")
+             .join(share, on=["i", "j", "k"], how="left")
+             .with_columns(pl.col("w").fill_null(0.0))
+             .sort(["i", "j", "k"]))
+    # The largest sum over a run of consecutive words: at each word, the sum of everything up
+    # to it, less the smallest such sum before the run starts.
+    words = words.with_columns(p=pl.col("w").cum_sum().over(g)).with_columns(
+        before=pl.col("p").shift(1).over(g).fill_null(0.0))
+    words = words.with_columns(least=pl.col("before").cum_min().over(g))
+    words = words.with_columns(best=pl.col("p") - pl.col("least"))
+    last = (words.sort(["i", "j", "best", "k"], descending=[False, False, True, False])
+            .unique(g, keep="first", maintain_order=True)
+            .select(*g, end_k="k", end="end", least_end="least"))
+    first = (words.join(last, on=g, how="inner")
+             .filter((pl.col("k") <= pl.col("end_k")) & (pl.col("before") == pl.col("least_end")))
+             .group_by(g).agg(pl.col("start").sort_by("k").first()))
+    out = last.join(first, on=g, how="inner").sort(g)
+    return pl.DataFrame({"i": pl.Series(rows[out["i"].to_numpy()], dtype=pl.UInt32),
+                         "j": out["j"], "start": out["start"].cast(pl.Int64),
+                         "end": out["end"].cast(pl.Int64)})
+
+
+def context_evidence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
+                     start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """For each (row ``i``, label ``j``) and a rule's span in it (bytes): the summed weight,
+    for label ``j``, of the message's features that lie outside the span — what the rest of
+    the message says for (positive) or against (negative) the label."""
+    rows = np.unique(i)
+    grams = _grams(units(low.gather(rows)), BOS, EOS, lambda a, b: a + " " + b)
+    index = pl.DataFrame({"key": model.features,
+                          "f": pl.Series(range(len(model.features)), dtype=pl.UInt32)})
+    found = grams.join(index, on="key", how="inner")
     found = found.with_columns(i=pl.Series(rows[found["i"].to_numpy()], dtype=pl.UInt32))
-    want = pl.DataFrame({"i": pl.Series(i, dtype=pl.UInt32), "j": pl.Series(j, dtype=pl.Int64)})
-    cand = want.join(found, on="i", how="inner")
-    w = model.weights[cand["f"].to_numpy(), cand["j"].to_numpy()]
-    return (cand.with_columns(w=pl.Series(w)).sort(["i", "j", "w", "start"],
-                                                  descending=[False, False, True, False])
-            .unique(["i", "j"], keep="first", maintain_order=True)
-            .select("i", "j", pl.col("start").cast(pl.Int64), pl.col("end").cast(pl.Int64)))
+    want = pl.DataFrame({"i": pl.Series(i, dtype=pl.UInt32), "j": pl.Series(j, dtype=pl.Int64),
+                         "s0": start, "s1": end}).with_row_index("k")
+    outside = want.join(found, on="i", how="inner").filter(
+        (pl.col("start") < pl.col("s0")) | (pl.col("end") > pl.col("s1")))
+    w = model.weights[outside["f"].to_numpy(), outside["j"].to_numpy()]
+    total = np.zeros(len(i), dtype=np.float64)
+    np.add.at(total, outside["k"].to_numpy(), w)
+    return total
 
 
-__all__ = ["WordModel", "features", "load_model", "model_from_dict", "model_to_dict", "scores",
+__all__ = ["WordModel", "context_evidence", "features", "load_model", "model_from_dict", "model_to_dict", "scores",
            "spans", "tokens", "units"]
