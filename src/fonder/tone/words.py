@@ -220,52 +220,75 @@ def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(x @ model.weights) + model.bias, np.diff(x.indptr) > 0
 
 
+def _word_features(low: pl.Series, rows: np.ndarray, model: WordModel) -> pl.DataFrame:
+    """The words of ``low[rows]`` with where they stand and the model's features around them:
+    ``i`` (the row in ``low``), ``start``, ``end``, ``first``, ``last``, and the feature
+    indices (the model's row count where it has none) of the word itself (``fu``), of the pair
+    with the word before (``fl``, ``<s>`` for the first word) and of the pair with the word
+    after (``fr``, ``</s>`` for the last)."""
+    u = units(low.gather(rows))
+    first, last = _edges(u["i"])
+    tok = u["tok"]
+    left = tok.shift(1).zip_with(~first, pl.Series([BOS] * u.height, dtype=pl.String))
+    right = tok.shift(-1).zip_with(~last, pl.Series([EOS] * u.height, dtype=pl.String))
+    index = dict(zip(model.features, range(len(model.features))))
+    none = len(model.features)
+
+    def lookup(keys: pl.Series) -> pl.Series:
+        table = pl.DataFrame({"key": list(index), "f": pl.Series(list(index.values()),
+                                                                  dtype=pl.Int64)})
+        return (pl.DataFrame({"key": keys}).join(table, on="key", how="left",
+                                                 maintain_order="left")["f"].fill_null(none))
+
+    return pl.DataFrame({
+        "i": pl.Series(rows[u["i"].to_numpy()], dtype=pl.UInt32),
+        "start": u["start"], "end": u["end"], "first": first, "last": last,
+        "fu": lookup(tok), "fl": lookup(left + " " + tok), "fr": lookup(tok + " " + right)})
+
+
 def spans(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray) -> pl.DataFrame:
     """For each (row ``i`` of ``low``, label ``j``), the stretch of words that weighs most for
     the label: ``i``, ``j``, ``start``, ``end`` (bytes).
 
-    Each word gets the weight of its own feature and half of each word pair it is in; the span
-    is the run of consecutive words with the largest summed weight ("only ever think about
-    yourself", not a lone "you").
+    Each word gets the weight of its own feature and half of each word pair it is in (all of
+    the pair with the message's start or end); the span is the run of consecutive words with
+    the largest summed weight ("only ever think about yourself", not a lone "you").
     """
-    rows = np.unique(i)
-    u = units(low.gather(rows)).with_columns(k=pl.int_range(pl.len()).over("i"))
-    grams = _grams(u.select("i", "tok", "start", "end"), BOS, EOS, lambda a, b: a + " " + b)
-    index = pl.DataFrame({"key": model.features,
-                          "f": pl.Series(range(len(model.features)), dtype=pl.UInt32)})
-    found = grams.join(index, on="key", how="inner").rename({"start": "f0", "end": "f1"})
-    want = pl.DataFrame({"i": pl.Series(np.searchsorted(rows, i), dtype=pl.UInt32),
-                         "j": pl.Series(j, dtype=pl.Int64)})
-    feats = want.join(found, on="i", how="inner")
-    feats = feats.with_columns(w=pl.Series(model.weights[feats["f"].to_numpy(),
-                                                         feats["j"].to_numpy()]))
-    # A feature's weight is shared by the words it covers.
-    share = (feats.filter(pl.col("w") != 0).with_row_index("fid")
-             .join(u.select("i", "k", "start", "end"), on="i", how="inner")
-             .filter((pl.col("start") >= pl.col("f0")) & (pl.col("end") <= pl.col("f1")))
-             .with_columns(w=pl.col("w") / pl.len().over("fid"))
-             .group_by("i", "j", "k").agg(pl.col("w").sum()))
-    g = ["i", "j"]
-    words = (want.join(u.select("i", "k", "start", "end"), on="i", how="inner")
-             .join(share, on=["i", "j", "k"], how="left")
-             .with_columns(pl.col("w").fill_null(0.0))
-             .sort(["i", "j", "k"]))
-    # The largest sum over a run of consecutive words: at each word, the sum of everything up
-    # to it, less the smallest such sum before the run starts.
-    words = words.with_columns(p=pl.col("w").cum_sum().over(g)).with_columns(
-        before=pl.col("p").shift(1).over(g).fill_null(0.0))
-    words = words.with_columns(least=pl.col("before").cum_min().over(g))
-    words = words.with_columns(best=pl.col("p") - pl.col("least"))
-    last = (words.sort(["i", "j", "best", "k"], descending=[False, False, True, False])
-            .unique(g, keep="first", maintain_order=True)
-            .select(*g, end_k="k", end="end", least_end="least"))
-    first = (words.join(last, on=g, how="inner")
-             .filter((pl.col("k") <= pl.col("end_k")) & (pl.col("before") == pl.col("least_end")))
-             .group_by(g).agg(pl.col("start").sort_by("k").first()))
-    out = last.join(first, on=g, how="inner").sort(g)
-    return pl.DataFrame({"i": pl.Series(rows[out["i"].to_numpy()], dtype=pl.UInt32),
-                         "j": out["j"], "start": out["start"].cast(pl.Int64),
-                         "end": out["end"].cast(pl.Int64)})
+    order = np.lexsort((j, i))
+    i, j = np.asarray(i)[order], np.asarray(j)[order]
+    words = _word_features(low, np.unique(i), model)
+    pairs = pl.DataFrame({"i": pl.Series(i, dtype=pl.UInt32), "j": pl.Series(j, dtype=pl.Int64)})
+    pairs = pairs.with_row_index("g")
+    w = pairs.join(words, on="i", how="inner", maintain_order="left_right")
+    padded = np.vstack([model.weights, np.zeros((1, len(model.labels)), dtype=np.float32)])
+    jj = w["j"].to_numpy()
+    weight = (padded[w["fu"].to_numpy(), jj].astype(np.float64)
+              + np.where(w["first"].to_numpy(), 1.0, 0.5) * padded[w["fl"].to_numpy(), jj]
+              + np.where(w["last"].to_numpy(), 1.0, 0.5) * padded[w["fr"].to_numpy(), jj])
+    # The largest sum over a run of consecutive words, per pair: at each word, the sum up to
+    # it less the smallest sum before a word of the run (prefix sums, reset at each pair).
+    g = w["g"].to_numpy().astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    total = np.cumsum(weight)
+    base = np.repeat(np.r_[0.0, total][starts], np.diff(np.r_[starts, len(g)]))
+    upto = total - base  # sum of the pair's words up to and including this one
+    before = upto - weight
+    before[starts] = 0.0
+    # Running minimum of ``before`` within each pair, and where it was (last) reached: each
+    # pair is shifted far below the one before it, so one running minimum restarts at every pair.
+    shift = g * (2.0 * float(np.abs(before).max(initial=0.0)) + 1.0)
+    least_shifted = np.minimum.accumulate(before - shift)
+    least = least_shifted + shift
+    idx = np.arange(len(g))
+    where = np.maximum.accumulate(np.where(before - shift == least_shifted, idx, 0))
+    best = upto - least
+    # The best run's last word: per pair, the highest ``best`` (the earliest of equals).
+    ranked = np.lexsort((idx, -best, g))
+    end_at = ranked[np.r_[True, g[ranked][1:] != g[ranked][:-1]]]
+    start_at = where[end_at]
+    return pl.DataFrame({"i": w["i"].gather(end_at), "j": w["j"].gather(end_at),
+                         "start": w["start"].gather(start_at).cast(pl.Int64),
+                         "end": w["end"].gather(end_at).cast(pl.Int64)})
 
 
 def context_evidence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
