@@ -215,9 +215,11 @@ def mask_negation(plain: pl.Series, neg: Negation) -> pl.Series:
 class _Context:
     """The texts of the gated messages, and the first-pass matches of every rule.
 
-    All first passes (one ``str.contains`` per rule and text variant) run in one ``select``,
-    so Polars spreads them over the available cores; where a match starts and ends is then
-    asked of the matching rows only.
+    A rule variant with necessary literals (see :mod:`fonder.tone.prefilter`) is tested only
+    on the rows whose key text contains one of them: one Aho-Corasick pass over the key text
+    finds every literal of every rule at once. The other variants test the whole column. The
+    tests run side by side in threads (Polars releases the GIL); where a match starts and
+    ends is then asked of the matching rows only.
     """
 
     def __init__(self, orig: pl.Series, plain: pl.Series, rules: Rules) -> None:
@@ -225,25 +227,37 @@ class _Context:
         self.plain = plain
         self.rules = rules
         self.masked = mask_negation(plain, rules.negation)
-        texts = pl.DataFrame({"orig": orig, "plain": plain, "masked": self.masked})
         # key -> (text variant, whole-column test (a large rule in pieces), regexes to locate)
         self.queries: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+        literals: dict[str, frozenset[str]] = {}
         for lr in rules.labels:
             for k, rule in enumerate(lr.rules):
                 for name, regex in (("masked", rule.masked), ("plain", rule.plain),
                                     ("cased", rule.cased)):
                     if regex:
+                        key = f"{lr.name}/{k}/{name}"
                         tests = rule.tests.get(name) or (regex,)
-                        self.queries[f"{lr.name}/{k}/{name}"] = (name, tests, rule.parts[name])
+                        self.queries[key] = (name, tests, rule.parts[name])
+                        if rule.literals.get(name):
+                            literals[key] = rule.literals[name]  # type: ignore[assignment]
         if rules.regions:
             self.queries["regions"] = ("plain", (rules.regions,), (rules.regions,))
-        column = {"masked": "masked", "plain": "plain", "cased": "orig"}
-        # Which rows match at all: one pass per query, all queries in parallel. Where a match
-        # starts is asked later, of those rows only.
-        self.found = texts.select(
-            pl.any_horizontal(pl.col(column[name]).str.contains(t) for t in tests).alias(key)
-            for key, (name, tests, _) in self.queries.items()
-        )
+        candidates = _candidates(key_text(plain), literals) if literals else {}
+
+        def test(key: str) -> pl.Series:
+            name, tests, _ = self.queries[key]
+            rows = candidates.get(key)
+            sub = self.variant(name) if rows is None else self.variant(name).gather(rows)
+            hit = pl.DataFrame({"s": sub}).select(
+                pl.any_horizontal(pl.col("s").str.contains(t) for t in tests)
+            ).to_series()
+            return hit.arg_true() if rows is None else rows.filter(hit)
+
+        # Which rows match at all: the largest tests first, so the threads finish together.
+        size = {k: len(candidates[k]) if k in candidates else len(plain) for k in self.queries}
+        order = sorted(self.queries, key=lambda k: -size[k] * len(self.queries[k][1]))
+        with ThreadPoolExecutor(max_workers=max(2, pl.thread_pool_size())) as pool:
+            self.found: dict[str, pl.Series] = dict(zip(order, pool.map(test, order)))
 
     def variant(self, name: str) -> pl.Series:
         return {"masked": self.masked, "plain": self.plain, "cased": self.orig}[name]
@@ -251,7 +265,7 @@ class _Context:
     def first_matches(self, key: str) -> pl.DataFrame:
         """Rows where query ``key`` matched: index, byte start and end of the first match."""
         name, _, parts = self.queries[key]
-        idx = self.found[key].arg_true()
+        idx = self.found[key]
         if len(idx) == 0:
             return pl.DataFrame(schema=_HITS_SCHEMA)
         sub = self.variant(name).gather(idx)
@@ -280,6 +294,60 @@ class _Context:
         if "regions" not in self.queries:
             return pl.DataFrame(schema={"i": pl.UInt32(), "q0": pl.Int64(), "q1": pl.Int64()})
         return self.first_matches("regions").rename({"start": "q0", "end": "q1"})
+
+
+#: Characters squeezed in the key text (see :func:`fonder.tone.prefilter.key`).
+_SQUEEZE = "abcdefghijklmnopqrstuvwxyz "
+
+
+def key_text(plain: pl.Series) -> pl.Series:
+    """The key form of every (lowered) text: :func:`fonder.tone.prefilter.key`, vectorized.
+
+    Apostrophes dropped, whitespace a single space, each run of one repeated ASCII letter
+    squeezed to one letter ("sooo  sorry" -> "so sory").
+    """
+    text = plain.str.replace_many(["'", "’"], ["", ""]).str.replace_all(r"\s\s+|[^ \S]", " ")
+    doubles = [c + c for c in _SQUEEZE]
+    # Runs of up to 16 collapse in one pass (longest first); longer ones take another pass.
+    runs = [c * n for c in _SQUEEZE for n in range(16, 1, -1)]
+    ones = [c for c in _SQUEEZE for n in range(16, 1, -1)]
+    text = text.str.replace_many(runs, ones, leftmost=True)
+    left = text.str.contains_any(doubles).arg_true()
+    while len(left):
+        sub = text.gather(left).str.replace_many(runs, ones, leftmost=True)
+        text = text.scatter(left, sub)
+        left = left.gather(sub.str.contains_any(doubles).arg_true())
+    return text
+
+
+def _candidates(key: pl.Series, literals: dict[str, frozenset[str]]) -> dict[str, pl.Series]:
+    """Per query, the rows whose key text contains one of its literals (sorted row indices)."""
+    names = list(literals)
+    words = -(-len(names) // 64)
+    masks: dict[str, list[int]] = {}
+    for q, name in enumerate(names):
+        for lit in literals[name]:
+            masks.setdefault(lit, [0] * words)[q // 64] |= 1 << (q % 64)
+    vocab = list(masks)
+    # Every occurrence of every literal (overlapping: "love you so" has "love you" and "you so").
+    found = (
+        pl.DataFrame({"lit": key.str.extract_many(vocab, overlapping=True)})
+        .with_row_index("i")
+        .explode("lit")
+        .drop_nulls()
+    )
+    ids = found["lit"].cast(pl.Enum(vocab)).to_physical()
+    bits = pl.DataFrame(
+        {"i": found["i"]}
+        | {f"w{w}": pl.Series([masks[x][w] for x in vocab], dtype=pl.UInt64).gather(ids)
+           for w in range(words)}
+    )
+    rows = bits.group_by("i").agg(pl.all().bitwise_or()).sort("i")
+    out = {}
+    for q, name in enumerate(names):
+        col = rows[f"w{q // 64}"]
+        out[name] = rows["i"].filter((col & (1 << (q % 64))) != 0)
+    return out
 
 
 def _earliest(parts: list[pl.DataFrame]) -> pl.DataFrame:

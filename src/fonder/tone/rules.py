@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from fonder.errors import FonderError, UsageError
+from fonder.tone import prefilter
 
 RULES_DIR = Path(__file__).parent / "rules"
 
@@ -75,6 +76,9 @@ class Rule:
     #: The whole-column test of a variant with many patterns, cut into a few alternations that
     #: are ORed (absent: the variant's regex above is the test).
     tests: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Per variant, literals one of which every match contains, in the key form of
+    #: :mod:`fonder.tone.prefilter` (None: no such set is known; the variant is not prefiltered).
+    literals: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
 
 #: A variant with more patterns than this is tested in pieces of about ``SPLIT_SIZE``. Past some
@@ -218,6 +222,9 @@ def compile_rules(data: dict) -> Rules:
         + r")(?![a-z])"
     )
 
+    def necessary(regex: str | None) -> frozenset[str] | None:
+        return prefilter.literals(regex) if regex else None
+
     labels = []
     for name, spec in data["labels"].items():
         rules = []
@@ -236,10 +243,11 @@ def compile_rules(data: dict) -> Rules:
             if r.get("locate", "together") not in ("together", "each"):
                 raise RulesError(f"label {name}: locate must be 'together' or 'each'")
             each_one = r.get("locate") == "each"
+            plain = either(words(fixed), anywhere(emoji))
             rules.append(
                 Rule(
                     masked=words(masked),
-                    plain=either(words(fixed), anywhere(emoji)),
+                    plain=plain,
                     cased=words(r.get("cased", [])),
                     veto=words(r.get("veto", [])),
                     requires=words(r.get("requires", [])),
@@ -258,6 +266,8 @@ def compile_rules(data: dict) -> Rules:
                         )
                         if len(pieces) > 2 or (key == "masked" and len(pieces) > 1)
                     },
+                    # The cased variant is not prefiltered: the key form is of the lowered text.
+                    literals={"masked": necessary(words(masked)), "plain": necessary(plain)},
                 )
             )
         labels.append(
