@@ -27,7 +27,8 @@ from functools import cache
 
 #: The largest set of strings tracked for one piece of a pattern (alternations multiply).
 MAX_SET = 64
-#: A literal shorter than this (after :func:`key`) filters too little to be worth testing.
+#: A literal shorter than this many bytes (after :func:`key`) filters too little to be worth
+#: testing.
 MIN_LEN = 3
 
 _SQUEEZE = frozenset("abcdefghijklmnopqrstuvwxyz ")
@@ -73,7 +74,8 @@ def _times(a: frozenset[str], b: frozenset[str]) -> frozenset[str] | None:
 def _score(s: frozenset[str] | None) -> tuple[int, int]:
     if not s:
         return (-1, 0)
-    return (min(len(x) for x in s), -len(s))
+    # Bytes, not characters: an emoji is a rare, selective literal.
+    return (min(len(x.encode()) for x in s), -len(s))
 
 
 def _best(*sets: frozenset[str] | None) -> frozenset[str] | None:
