@@ -229,7 +229,6 @@ class _Context:
         self.orig = orig
         self.plain = plain
         self.rules = rules
-        self.masked = mask_negation(plain, rules.negation)
         # key -> (text variant, groups of patterns to test the column with, regexes to locate)
         self.queries: dict[str, tuple[str, tuple[Screen, ...], tuple[str, ...]]] = {}
         self.part_literals: dict[str, tuple[frozenset[str] | None, ...]] = {}
@@ -247,8 +246,15 @@ class _Context:
                  for j in range(len(screens))]
         literals = {t: self.queries[t[0]][1][t[1]].literals for t in tasks}
         literals = {t: lits for t, lits in literals.items() if lits}
-        self.key = key_text(plain)
-        candidates = _candidates(self.key, literals) if literals else {}
+        with ThreadPoolExecutor(max_workers=max(2, pl.thread_pool_size())) as pool:
+            # The negation scopes, the key text and the literals' scan side by side.
+            masked = pool.submit(mask_negation, plain, rules.negation)
+            cut = len(plain) // 2
+            keys = pool.map(lambda b: key_text(plain.slice(b[0], b[1])),
+                            [(0, cut), (cut, len(plain) - cut)])
+            self.key = pl.concat(list(keys))
+            candidates = _candidates(self.key, literals, pool) if literals else {}
+            self.masked = masked.result()
 
         def test(task: tuple[str, int]) -> pl.Series:
             name, screens, _ = self.queries[task[0]]
@@ -367,8 +373,15 @@ def key_text(plain: pl.Series) -> pl.Series:
     return text
 
 
-def _candidates(key: pl.Series, literals: dict[_T, frozenset[str]]) -> dict[_T, pl.Series]:
-    """Per query, the rows whose key text contains one of its literals (sorted row indices)."""
+def _candidates(
+    key: pl.Series, literals: dict[_T, frozenset[str]], pool: ThreadPoolExecutor | None = None
+) -> dict[_T, pl.Series]:
+    """Per query, the rows whose key text contains one of its literals (sorted row indices).
+
+    One Aho-Corasick pass finds every literal of every query in each row; each literal carries
+    a bit per query that it belongs to, and a row's bits are ORed. With ``pool``, the column's
+    two halves are scanned side by side.
+    """
     names = list(literals)
     words = -(-len(names) // 64)
     masks: dict[str, list[int]] = {}
@@ -376,17 +389,16 @@ def _candidates(key: pl.Series, literals: dict[_T, frozenset[str]]) -> dict[_T, 
         for lit in literals[name]:
             masks.setdefault(lit, [0] * words)[q // 64] |= 1 << (q % 64)
     vocab = list(masks)
-    # Every occurrence of every literal (overlapping: "love you so" has "love you" and "you so").
-    found = (
-        pl.DataFrame({"lit": key.str.extract_many(vocab, overlapping=True)})
-        .with_row_index("i")
-        .explode("lit")
-        .drop_nulls()
-    )
-    ids = found["lit"].cast(pl.Enum(vocab)).to_physical()
+    cut = len(key) // 2 if pool is not None and len(key) >= 50_000 else 0
+    if cut:
+        halves = pool.map(lambda b: _occurrences(key.slice(b[0], b[1]), vocab, b[0]),  # type: ignore[union-attr]
+                          [(0, cut), (cut, len(key) - cut)])
+        found = pl.concat(list(halves))
+    else:
+        found = _occurrences(key, vocab, 0)
     bits = pl.DataFrame(
         {"i": found["i"]}
-        | {f"w{w}": pl.Series([masks[x][w] for x in vocab], dtype=pl.UInt64).gather(ids)
+        | {f"w{w}": pl.Series([masks[x][w] for x in vocab], dtype=pl.UInt64).gather(found["id"])
            for w in range(words)}
     )
     rows = bits.group_by("i").agg(pl.all().bitwise_or()).sort("i")
@@ -395,6 +407,20 @@ def _candidates(key: pl.Series, literals: dict[_T, frozenset[str]]) -> dict[_T, 
         col = rows[f"w{q // 64}"]
         out[name] = rows["i"].filter((col & (1 << (q % 64))) != 0)
     return out
+
+
+def _occurrences(key: pl.Series, vocab: list[str], offset: int) -> pl.DataFrame:
+    """Every occurrence of every literal: row (``offset`` + position) and the literal's index.
+
+    Overlapping: "love you so" has both "love you" and "you so".
+    """
+    found = (
+        pl.DataFrame({"lit": key.str.extract_many(vocab, overlapping=True)})
+        .with_row_index("i", offset=offset)
+        .explode("lit")
+        .drop_nulls()
+    )
+    return pl.DataFrame({"i": found["i"], "id": found["lit"].cast(pl.Enum(vocab)).to_physical()})
 
 
 def _earliest(parts: list[pl.DataFrame]) -> pl.DataFrame:
