@@ -16,7 +16,7 @@ sound: it may keep rows that do not match, never drop one that does.
 
 Whatever this reader does not understand (a class it cannot list, a case-insensitive group, an
 unknown escape) counts as "could be anything": a pattern whose every match cannot be pinned to
-a literal of at least :data:`MIN_LEN` characters gets no literals (``None``) and its rule is
+a literal of at least :data:`MIN_LEN` bytes gets no literals (``None``) and its rule is
 not prefiltered.
 """
 
@@ -96,8 +96,9 @@ def _char(c: str) -> _Node:
         return _EMPTY
     if c == " ":
         return (frozenset({" "}), None)
-    if c.isspace() or (c.isalpha() and c not in _SQUEEZE):
+    if c.isspace() or (c.isalpha() and c not in _SQUEEZE) or c == "_":
         # Other whitespace, capitals and accented letters: keep it simple, could be anything.
+        # "_" too: the engine's masked text has it where the plain text has a space.
         return _ANY
     return (frozenset({c}), None)
 
@@ -202,18 +203,20 @@ class _Parser:
         candidates += [e for e, _ in items]
         # Runs of neighbours whose strings are known: every string of the run's product is
         # contiguous in the match.
-        run: frozenset[str] | None = None
+        run: frozenset[str] | None = frozenset({""})
+        whole = True  # the run so far is the whole sequence
         for e, _ in items:
             grown = _times(run, e) if run is not None and e is not None else None
             if grown is not None:
                 run = grown
                 continue
+            whole = False
             candidates.append(run)
             run = e
         candidates.append(run)
-        exact: frozenset[str] | None = frozenset({""})
-        for e, _ in items:
-            exact = _times(exact, e) if exact is not None and e is not None else None
+        # Every string a match can be: known when no piece broke the run (a piece that is
+        # unknown, or a product past MAX_SET, which the whole product would pass too).
+        exact = run if whole else None
         return exact, _best(exact, *candidates)
 
     def repeat(self, node: _Node) -> _Node:
@@ -384,10 +387,11 @@ class _Parser:
         return frozenset(x for e, _ in nodes for x in e), None  # type: ignore[union-attr]
 
 
+@cache
 def literals(pattern: str) -> frozenset[str] | None:
     """Strings in key form, one of which is in the key of every text ``pattern`` matches.
 
-    ``None`` when no such set of strings of :data:`MIN_LEN` characters or more is known.
+    ``None`` when no such set of strings of :data:`MIN_LEN` bytes or more is known.
     """
     try:
         exact, required = _Parser(pattern).parse()

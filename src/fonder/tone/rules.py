@@ -176,6 +176,7 @@ def compile_rules(data: dict) -> Rules:
     """Compile a rules document (the parsed JSON) into regexes."""
     macros: dict[str, str] = data.get("macros", {})
 
+    @cache
     def pat(src: str) -> str:
         return transform(expand(src, macros))
 
