@@ -15,9 +15,12 @@ message:
    length, so offsets still hold. Exceptions ("can't wait", "don't worry") and scope
    breakers ("but", punctuation) are respected. Patterns that carry their own negation
    ("not my fault") run on the unmasked copy.
-4. **Labels.** For each rule of each label one regex per text variant finds the first
-   match in every row at once (``str.find``); only the rows that matched are looked at again
-   for the match's end, vetoes and required context.
+4. **Labels.** Each rule of each label is one regex per text variant. It runs only on the
+   rows whose *key text* (apostrophes dropped, whitespace one space, repeated letters
+   squeezed) holds one of its necessary literals (:mod:`fonder.tone.prefilter`), found for
+   all rules at once by one Aho-Corasick pass; patterns with no known literals run on every
+   row. Only the rows that matched are looked at again for the match's start and end,
+   vetoes and required context.
 5. **Quotes.** A match inside quoted or reported speech ("she said 'I miss you'") is not the
    writer's own voice and is dropped.
 6. **Between labels.** ``unless`` drops a label when another fires (sarcastic "thanks a
@@ -358,13 +361,12 @@ def key_text(plain: pl.Series) -> pl.Series:
     """
     text = plain.str.replace_many(["'", "’"], ["", ""]).str.replace_all(r"\s\s+|[^ \S]", " ")
     doubles = [c + c for c in _SQUEEZE]
-    # Runs of up to 16 collapse in one pass (longest first); longer ones take another pass.
-    runs = [c * n for c in _SQUEEZE for n in range(16, 1, -1)]
-    ones = [c for c in _SQUEEZE for n in range(16, 1, -1)]
-    text = text.str.replace_many(runs, ones, leftmost=True)
+    ones = list(_SQUEEZE)
+    # Each pass halves a run ("aaaaa" -> "aaa"); the rows that still have one pass again.
+    text = text.str.replace_many(doubles, ones)
     left = text.str.contains_any(doubles).arg_true()
     while len(left):
-        sub = text.gather(left).str.replace_many(runs, ones, leftmost=True)
+        sub = text.gather(left).str.replace_many(doubles, ones)
         text = text.scatter(left, sub)
         left = left.gather(sub.str.contains_any(doubles).arg_true())
     return text
