@@ -310,7 +310,7 @@ class _Context:
         if literals and any(literals):
             rows = _candidates(self.key.gather(idx),
                                {j: lits for j, lits in enumerate(literals) if lits})
-        every = pl.int_range(len(sub), dtype=pl.UInt32, eager=True)
+        every = pl.int_range(len(sub), dtype=pl.get_index_type(), eager=True)
         pairs = pl.concat([
             pl.DataFrame({"r": rows.get(j, every) if literals and literals[j] else every})
             .with_columns(j=pl.lit(j, dtype=pl.UInt32))
