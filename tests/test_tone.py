@@ -464,7 +464,8 @@ def test_a_rule_with_many_patterns_is_tested_in_pieces_and_finds_every_one() -> 
         "negation": {"negators": ["not"], "scope_words": 3},
         "labels": {"novelty": {"rules": [{"patterns": names, "locate": "each"}]}},
     })
-    assert len(rules.labels[0].rules[0].tests["masked"]) == 3
+    (screen,) = rules.labels[0].rules[0].screens["masked"]
+    assert len(screen.tests) == 3
     texts = pl.Series([f"i saw a {n}" for n in names] + ["i saw a zebra"])
     assert label_hits(texts, rules)["match"].to_list() == names
 

@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from fonder.errors import FonderError, UsageError
+from fonder.tone import prefilter
 
 RULES_DIR = Path(__file__).parent / "rules"
 
@@ -72,9 +73,26 @@ class Rule:
     veto: str | None  # any match in the message cancels this rule
     requires: str | None  # the message must match this somewhere
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: The whole-column test of a variant with many patterns, cut into a few alternations that
-    #: are ORed (absent: the variant's regex above is the test).
-    tests: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The whole-column test of each variant: its patterns in groups (:class:`Screen`); a row
+    #: matches the variant when it matches a group.
+    screens: dict[str, tuple[Screen, ...]] = field(default_factory=dict)
+    #: Per variant, for each of ``parts``, literals every match of it contains (key form, see
+    #: :mod:`fonder.tone.prefilter`), or None: a part is only looked for in rows that have one.
+    part_literals: dict[str, tuple[frozenset[str] | None, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Some of a variant's patterns, tested together against the column.
+
+    ``tests`` are ORed alternations (a large group is cut in pieces, see ``SPLIT_OVER``).
+    ``literals`` (key form, see :mod:`fonder.tone.prefilter`): every match of the group
+    contains one of them, so only rows whose key text has one are tested; ``None`` for the
+    patterns no such literal is known of, which are tested on every row.
+    """
+
+    tests: tuple[str, ...]
+    literals: frozenset[str] | None = None
 
 
 #: A variant with more patterns than this is tested in pieces of about ``SPLIT_SIZE``. Past some
@@ -158,6 +176,7 @@ def compile_rules(data: dict) -> Rules:
     """Compile a rules document (the parsed JSON) into regexes."""
     macros: dict[str, str] = data.get("macros", {})
 
+    @cache
     def pat(src: str) -> str:
         return transform(expand(src, macros))
 
@@ -218,6 +237,29 @@ def compile_rules(data: dict) -> Rules:
         + r")(?![a-z])"
     )
 
+    def tests(fixed: list[str], emoji: list[str]) -> tuple[str, ...]:
+        pieces = _pieces(fixed)
+        if len(pieces) > 1:
+            return tuple(filter(None, [words(x) for x in pieces] + [anywhere(emoji)]))
+        return tuple(filter(None, [either(words(fixed), anywhere(emoji))]))
+
+    def screens(fixed: list[str], emoji: list[str] = ()) -> tuple[Screen, ...]:
+        """The patterns with necessary literals in one group, the others in another."""
+        known: tuple[list[str], list[str]] = ([], [])
+        unknown: tuple[list[str], list[str]] = ([], [])
+        literals: set[str] = set()
+        for k, (items, edges) in enumerate(((fixed, True), (emoji, False))):
+            for x, regex in zip(items, each(items, edges=edges)):
+                found = prefilter.literals(regex)
+                (known if found else unknown)[k].append(x)
+                literals |= found or set()
+        out = []
+        if known[0] or known[1]:
+            out.append(Screen(tests(*known), frozenset(literals)))
+        if unknown[0] or unknown[1]:
+            out.append(Screen(tests(*unknown)))
+        return tuple(out)
+
     labels = []
     for name, spec in data["labels"].items():
         rules = []
@@ -236,6 +278,12 @@ def compile_rules(data: dict) -> Rules:
             if r.get("locate", "together") not in ("together", "each"):
                 raise RulesError(f"label {name}: locate must be 'together' or 'each'")
             each_one = r.get("locate") == "each"
+            parts = {
+                "masked": each(masked) if each_one else (words(masked),),
+                "plain": each(fixed) + each(emoji, edges=False) if each_one
+                else (either(words(fixed), anywhere(emoji)),),
+                "cased": each(r.get("cased", [])) if each_one else (words(r.get("cased", [])),),
+            }
             rules.append(
                 Rule(
                     masked=words(masked),
@@ -243,20 +291,17 @@ def compile_rules(data: dict) -> Rules:
                     cased=words(r.get("cased", [])),
                     veto=words(r.get("veto", [])),
                     requires=words(r.get("requires", [])),
-                    parts={
-                        "masked": each(masked) if each_one else (words(masked),),
-                        "plain": each(fixed) + each(emoji, edges=False) if each_one
-                        else (either(words(fixed), anywhere(emoji)),),
-                        "cased": each(r.get("cased", [])) if each_one
-                        else (words(r.get("cased", [])),),
+                    parts=parts,
+                    # The key text is of the lowered text; a cased pattern's literals are its
+                    # lowercase letters, which the lowered text keeps where the original has them.
+                    screens={
+                        "masked": screens(masked),
+                        "plain": screens(fixed, emoji),
+                        "cased": screens(r.get("cased", [])),
                     },
-                    tests={
-                        key: tuple(filter(None, pieces))
-                        for key, pieces in (
-                            ("masked", [words(x) for x in _pieces(masked)]),
-                            ("plain", [words(x) for x in _pieces(fixed)] + [anywhere(emoji)]),
-                        )
-                        if len(pieces) > 2 or (key == "masked" and len(pieces) > 1)
+                    part_literals={
+                        k: tuple(prefilter.literals(x) if x else None for x in v)
+                        for k, v in parts.items() if len(v) > 1
                     },
                 )
             )
