@@ -63,7 +63,7 @@ class WordModel:
     meta: dict
 
     @property
-    def keys(self) -> pl.DataFrame:
+    def keys(self) -> tuple[np.ndarray, np.ndarray]:
         return _keys(self)
 
 
@@ -184,25 +184,31 @@ def features(low: pl.Series) -> pl.DataFrame:
     return _grams(tokens(low), BOS, EOS, lambda a, b: a + " " + b).rename({"key": "feature"})
 
 
-def _hash(s: pl.Series) -> pl.Series:
-    return s.hash(seed=0)
+def _hash(s: pl.Series) -> np.ndarray:
+    return s.hash(seed=0).to_numpy()
 
 
-def _pair(a: pl.Series, b: pl.Series) -> pl.Series:
-    return pl.DataFrame({"a": a, "b": b}).select(pl.struct("a", "b").hash(seed=0)).to_series()
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The key of a pair of units from their hashes (wrapping 64-bit arithmetic)."""
+    return a * _MIX + b
 
 
 @cache
-def _keys_of(features: tuple[str, ...]) -> pl.DataFrame:
+def _keys_of(features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The features' keys, sorted, and each key's feature index."""
     parts = pl.Series(features).str.split(" ")
-    one = parts.list.len() == 1
+    one = (parts.list.len() == 1).to_numpy()
     a = _hash(parts.list.get(0))
     b = _hash(parts.list.get(1, null_on_oob=True).fill_null(""))
-    key = a.zip_with(one, _pair(a, b))
-    return pl.DataFrame({"key": key, "f": pl.Series(range(len(features)), dtype=pl.UInt32)})
+    key = np.where(one, a, _pair(a, b))
+    order = np.argsort(key, kind="stable")
+    return key[order], order.astype(np.int64)
 
 
-def _keys(model: WordModel) -> pl.DataFrame:
+def _keys(model: WordModel) -> tuple[np.ndarray, np.ndarray]:
     return _keys_of(model.features)
 
 
@@ -210,14 +216,34 @@ def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
     """The model's scores (logits, rows × labels) of each (lowered, masked) text, and
     whether the model knows any of its words."""
     u = tokens(low)
-    u = u.with_columns(tok=_hash(u["tok"]))
+    i = u["i"].to_numpy().astype(np.int64)
+    h = _hash(u["tok"])
     bos, eos = _hash(pl.Series([BOS, EOS]))
-    found = _grams(u, bos, eos, _pair).join(model.keys, on="key", how="inner")
-    x = sparse.csr_matrix(
-        (np.ones(found.height, dtype=np.float32),
-         (found["i"].to_numpy(), found["f"].to_numpy())),
-        shape=(len(low), len(model.features)))
-    return np.asarray(x @ model.weights) + model.bias, np.diff(x.indptr) > 0
+    first = np.r_[True, i[1:] != i[:-1]] if len(i) else np.zeros(0, dtype=bool)
+    last = np.r_[i[1:] != i[:-1], True] if len(i) else np.zeros(0, dtype=bool)
+    prev = np.roll(h, 1)
+    prev[first] = bos
+    keys, index = _keys(model)
+    n = len(low)
+    total = np.tile(model.bias, (n, 1)).astype(np.float32)
+    known = np.zeros(n, dtype=bool)
+    if not len(keys):
+        return total, known
+    # Units, pairs with the unit before (or the start), pairs of the last unit with the end:
+    # each block is in row order, so its sparse matrix is built without sorting.
+    table = pl.DataFrame({"key": keys, "f": index})
+    for rows, key in ((i, h), (i, _pair(prev, h)), (i[last], _pair(h[last], eos))):
+        f = pl.DataFrame({"key": key}).join(table, on="key", how="left",
+                                            maintain_order="left")["f"].to_numpy()
+        hit = ~np.isnan(f)
+        rows = rows[hit]
+        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n))]
+        x = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32),
+                               f[hit].astype(np.int64), indptr),
+                              shape=(n, len(model.features)))
+        total += x @ model.weights
+        known[rows] = True
+    return total, known
 
 
 def _word_features(low: pl.Series, rows: np.ndarray, model: WordModel) -> pl.DataFrame:
