@@ -140,10 +140,12 @@ def label_hits(texts: pl.Series, rules: Rules, model: words.WordModel | None = N
     with ThreadPoolExecutor(max_workers=max(2, pl.thread_pool_size())) as pool:
         # The word model reads the same masked copy, beside the rules.
         scored = pool.submit(words.scores, ctx.masked, model) if model is not None else None
-        raw = dict(zip((lr.name for lr in rules.labels),
-                       pool.map(lambda lr: _label(lr, ctx), rules.labels)))
+        labelled = dict(zip((lr.name for lr in rules.labels),
+                            pool.map(lambda lr: _label(lr, ctx), rules.labels)))
+        raw = {name: hits for name, (hits, _) in labelled.items()}
         if scored is not None:
-            raw = _with_words(raw, ctx, model, *scored.result())
+            vetoed = {name: rows for name, (_, rows) in labelled.items()}
+            raw = _with_words(raw, vetoed, ctx, model, *scored.result())
     final: dict[str, pl.DataFrame] = {}
     by_name = {lr.name: lr for lr in rules.labels}
     for name in _dependency_order(rules):
@@ -460,9 +462,11 @@ def _earliest(parts: list[pl.DataFrame]) -> pl.DataFrame:
             .unique("i", keep="first", maintain_order=True))
 
 
-def _label(lr: LabelRules, ctx: _Context) -> pl.DataFrame:
-    """Rows where one label fires, with the first triggering span (bytes)."""
+def _label(lr: LabelRules, ctx: _Context) -> tuple[pl.DataFrame, pl.Series]:
+    """Rows where one label fires, with the first triggering span (bytes); and the rows where
+    a rule matched but its veto said the message only looks like the label."""
     found = []
+    vetoed = [pl.Series("i", [], dtype=pl.UInt32)]
     for k, rule in enumerate(lr.rules):
         parts = [
             ctx.first_matches(f"{lr.name}/{k}/{name}")
@@ -471,13 +475,16 @@ def _label(lr: LabelRules, ctx: _Context) -> pl.DataFrame:
         ]
         hits = _earliest(parts)
         if hits.height and rule.veto:
-            hits = hits.filter(~ctx.plain.gather(hits["i"]).str.contains(rule.veto))
+            look_alike = ctx.plain.gather(hits["i"]).str.contains(rule.veto)
+            vetoed.append(hits["i"].filter(look_alike))
+            hits = hits.filter(~look_alike)
         if hits.height and rule.requires:
             hits = hits.filter(ctx.plain.gather(hits["i"]).str.contains(rule.requires))
         found.append(hits)
     hits = _earliest(found)
+    vetoed_rows = pl.concat(vetoed).cast(pl.UInt32)
     if hits.height == 0:
-        return hits
+        return hits, vetoed_rows
     if lr.thresholds and hits.height:
         sub = ctx.plain.gather(hits["i"])
         msub = ctx.masked.gather(hits["i"])
@@ -492,7 +499,7 @@ def _label(lr: LabelRules, ctx: _Context) -> pl.DataFrame:
         for min_words, min_matches in lr.thresholds:
             keep = keep | ((words >= min_words) & (count >= min_matches))
         hits = hits.filter(keep)
-    return _finish(lr, ctx, hits)
+    return _finish(lr, ctx, hits), vetoed_rows
 
 
 def _finish(lr: LabelRules, ctx: _Context, hits: pl.DataFrame) -> pl.DataFrame:
@@ -512,10 +519,12 @@ def _finish(lr: LabelRules, ctx: _Context, hits: pl.DataFrame) -> pl.DataFrame:
     return hits
 
 
-def _with_words(raw: dict[str, pl.DataFrame], ctx: _Context, model: words.WordModel,
-                score: np.ndarray, known: np.ndarray) -> dict[str, pl.DataFrame]:
+def _with_words(raw: dict[str, pl.DataFrame], vetoed: dict[str, pl.Series], ctx: _Context,
+                model: words.WordModel, score: np.ndarray,
+                known: np.ndarray) -> dict[str, pl.DataFrame]:
     """The rules' hits, with the word model's additions and drops (see :mod:`fonder.tone.words`):
-    ``score`` and ``known`` are :func:`fonder.tone.words.scores` of ``ctx.masked``."""
+    ``score`` and ``known`` are :func:`fonder.tone.words.scores` of ``ctx.masked``. The model
+    never adds a label to a message a rule's veto named a look-alike of that label."""
     column = {name: j for j, name in enumerate(model.labels)}
     out = dict(raw)
     doubt = []  # rule hits the model finds very unlikely: (i, j, start, end)
@@ -529,11 +538,13 @@ def _with_words(raw: dict[str, pl.DataFrame], ctx: _Context, model: words.WordMo
             doubt.append(hits.filter(pl.Series(low)).with_columns(j=pl.lit(j, pl.Int64)))
     if doubt:
         d = pl.concat(doubt)
-        # The model overrules a rule only where the words around the rule's match speak
-        # against the label, not merely where it has too few words to go on.
-        against = words.context_evidence(ctx.masked, model, d["i"].to_numpy(), d["j"].to_numpy(),
-                                         d["start"].to_numpy(), d["end"].to_numpy())
-        d = d.filter(pl.Series(against < -words.CONTEXT_MARGIN))
+        # The model overrules a rule only where the sentence of the rule's match is unlike
+        # the label and the words around the match speak against it, not merely where it has
+        # too few words to go on or another sentence is about something else.
+        jj = d["j"].to_numpy()
+        sentence, against = words.in_sentence(ctx.masked, model, d["i"].to_numpy(), jj,
+                                              d["start"].to_numpy(), d["end"].to_numpy())
+        d = d.filter(pl.Series((sentence < model.drop[jj]) & (against < -words.CONTEXT_MARGIN)))
         for (j,), part in d.partition_by("j", as_dict=True).items():
             name = model.labels[j]
             out[name] = out[name].join(part.select("i"), on="i", how="anti")
@@ -545,6 +556,7 @@ def _with_words(raw: dict[str, pl.DataFrame], ctx: _Context, model: words.WordMo
         if np.isfinite(model.add[j]):
             new = np.flatnonzero(score[:, j] >= model.add[j])
             new = np.setdiff1d(new, raw[name]["i"].to_numpy(), assume_unique=True)
+            new = np.setdiff1d(new, vetoed[name].to_numpy())
             add_i.append(new)
             add_j.append(np.full(len(new), j))
     if not add_i or not sum(len(a) for a in add_i):

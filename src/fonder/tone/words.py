@@ -9,10 +9,12 @@ and shipped as data, ``models/<lang>.json``. The engine uses it in two ways, per
   threshold set, by cross-validation over writers, for high precision. Its span is the word
   or word pair that weighed most for the label, so the evidence is still a phrase of the
   message ("you never" → criticism).
-- **drop**: a rule's label is dropped when the model finds the message very unlike the label
-  (a probability under a second, low threshold) *and* the rest of the message, outside the
-  words the rule matched, speaks against the label ("gee, thanks for all the help, really").
-  A short message the model merely has too few words for ("I apologize") keeps its label.
+- **drop**: a rule's label is dropped when the model finds the sentence the rule matched in
+  very unlike the label (a probability under a second, low threshold) *and* the rest of that
+  sentence, outside the words the rule matched, speaks against the label ("gee, thanks for
+  all the help, really"). A short message the model merely has too few words for ("I
+  apologize") keeps its label, and so does a plan that follows an apology in another
+  sentence ("sorry I was late. dinner friday?").
 
 The features are read off the same lowered copy the rules see, with negation scopes marked:
 in "i don't_miss_you" the words "miss" and "you" become ``_miss`` and ``_you``, so a negated
@@ -135,7 +137,8 @@ def tokens(low: pl.Series) -> pl.DataFrame:
 
 def units(low: pl.Series) -> pl.DataFrame:
     """:func:`tokens` with where each unit stands in the text: ``i``, ``tok``, ``start`` and
-    ``end`` (byte offsets). Slower; the engine asks it only of the messages it needs spans in."""
+    ``end`` (byte offsets), and ``sentence`` (its sentence's number in the message). Slower;
+    the engine asks it only of the messages it needs spans in."""
     frame = pl.DataFrame({"s": low}).with_row_index("i").select(
         "i",
         pl.col("s").str.extract_all(_PIECE).alias("piece"),
@@ -144,7 +147,13 @@ def units(low: pl.Series) -> pl.DataFrame:
     frame = frame.with_columns(
         end=pl.col("piece").str.len_bytes().cast(pl.Int64).cum_sum().over("i"),
     ).with_columns(start=pl.col("end") - pl.col("tok").str.len_bytes().cast(pl.Int64))
-    frame = frame.filter(~pl.col("tok").is_in(_SILENT)).select("i", "tok", "start", "end")
+    # A new sentence starts after . ; : or a line break, and after a ? or !.
+    frame = frame.with_columns(sentence=(
+        pl.col("piece").str.contains(r"[.;:\n]")
+        | pl.col("tok").shift(1).over("i").is_in(["?", "!"]).fill_null(False)
+    ).cast(pl.UInt32).cum_sum().over("i"))
+    frame = frame.filter(~pl.col("tok").is_in(_SILENT)).select("i", "tok", "start", "end",
+                                                               "sentence")
     negated = pl.col("tok").str.starts_with("_").cast(pl.Int64)
     return frame.with_columns(tok=_squeeze(frame["tok"]), start=pl.col("start") + negated)
 
@@ -317,26 +326,38 @@ def spans(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray) -> pl.
                          "end": w["end"].gather(end_at).cast(pl.Int64)})
 
 
-def context_evidence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
-                     start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """For each (row ``i``, label ``j``) and a rule's span in it (bytes): the summed weight,
-    for label ``j``, of the message's features that lie outside the span — what the rest of
-    the message says for (positive) or against (negative) the label."""
+def in_sentence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
+                start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each (row ``i``, label ``j``) and a rule's span in it (bytes), the model's view of
+    the sentence the span is in, read as a message of its own: its score (logit) for label
+    ``j``, and the summed weight of its features outside the span — what the rest of the
+    sentence says for (positive) or against (negative) the label."""
     rows = np.unique(i)
-    grams = _grams(units(low.gather(rows)), BOS, EOS, lambda a, b: a + " " + b)
+    u = units(low.gather(rows))
+    # Each sentence is read as a message of its own.
+    u = u.with_columns(v=pl.struct("i", "sentence").rank("dense").cast(pl.UInt32) - 1)
+    grams = _grams(u.select(pl.col("v").alias("i"), "tok", "start", "end"), BOS, EOS,
+                   lambda a, b: a + " " + b)
     index = pl.DataFrame({"key": model.features,
                           "f": pl.Series(range(len(model.features)), dtype=pl.UInt32)})
-    found = grams.join(index, on="key", how="inner")
-    found = found.with_columns(i=pl.Series(rows[found["i"].to_numpy()], dtype=pl.UInt32))
-    want = pl.DataFrame({"i": pl.Series(i, dtype=pl.UInt32), "j": pl.Series(j, dtype=pl.Int64),
-                         "s0": start, "s1": end}).with_row_index("k")
-    outside = want.join(found, on="i", how="inner").filter(
-        (pl.col("start") < pl.col("s0")) | (pl.col("end") > pl.col("s1")))
-    w = model.weights[outside["f"].to_numpy(), outside["j"].to_numpy()]
-    total = np.zeros(len(i), dtype=np.float64)
-    np.add.at(total, outside["k"].to_numpy(), w)
-    return total
+    found = grams.join(index, on="key", how="inner").rename({"i": "v"})
+    want = pl.DataFrame({"i": pl.Series(np.searchsorted(rows, i), dtype=pl.UInt32),
+                         "j": pl.Series(j, dtype=pl.Int64), "s0": start,
+                         "s1": end}).with_row_index("k")
+    # The span's sentence: that of the first word ending after the span's start.
+    where = (want.join(u.select("i", "v", "end"), on="i", how="inner")
+             .filter(pl.col("end") > pl.col("s0"))
+             .sort("k", "end").unique("k", keep="first").select("k", "v"))
+    feats = want.join(where, on="k", how="inner").join(found, on="v", how="inner")
+    w = model.weights[feats["f"].to_numpy(), feats["j"].to_numpy()].astype(np.float64)
+    outside = ((feats["start"] < feats["s0"]) | (feats["end"] > feats["s1"])).to_numpy()
+    k = feats["k"].to_numpy()
+    score = model.bias[np.asarray(j, dtype=np.int64)].astype(np.float64)
+    np.add.at(score, k, w)
+    context = np.zeros(len(i), dtype=np.float64)
+    np.add.at(context, k[outside], w[outside])
+    return score, context
 
 
-__all__ = ["WordModel", "context_evidence", "features", "load_model", "model_from_dict", "model_to_dict", "scores",
+__all__ = ["WordModel", "features", "in_sentence", "load_model", "model_from_dict", "model_to_dict", "scores",
            "spans", "tokens", "units"]
