@@ -135,8 +135,9 @@ def _closing(p: str) -> dict[int, int]:
     return close
 
 
-def _class_end(p: str, i: int) -> int:
-    """Index just past the character class that opens at ``p[i] == "["``."""
+def class_end(p: str, i: int) -> int:
+    """Index just past the character class that opens at ``p[i] == "["``; ValueError when it
+    is never closed."""
     j = i + 1
     if p.startswith("^", j):
         j += 1
@@ -154,7 +155,14 @@ def _class_end(p: str, i: int) -> int:
             if depth == 0:
                 return j + 1
         j += 1
-    raise _Unknown(p)
+    raise ValueError(f"unclosed character class in {p!r}")
+
+
+def _class_end(p: str, i: int) -> int:
+    try:
+        return class_end(p, i)
+    except ValueError:
+        raise _Unknown(p) from None
 
 
 class _Parser:

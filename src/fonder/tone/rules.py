@@ -419,21 +419,7 @@ def transform(p: str, stretch: bool = True) -> str:
 
 def _class_end(p: str, i: int) -> int:
     """Index just past the character class that opens at ``p[i] == '['``."""
-    j = i + 1
-    if j < len(p) and p[j] == "^":
-        j += 1
-    if j < len(p) and p[j] == "]":
-        j += 1
-    depth = 1
-    while j < len(p):
-        if p[j] == "\\":
-            j += 2
-            continue
-        if p[j] == "[":
-            depth += 1
-        elif p[j] == "]":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        j += 1
-    raise RulesError(f"unclosed character class in {p!r}")
+    try:
+        return prefilter.class_end(p, i)
+    except ValueError as exc:
+        raise RulesError(str(exc)) from None
