@@ -88,3 +88,14 @@ def test_a_text_holding_the_locate_marker_is_located_the_usual_way() -> None:
     assert out["start"].to_list() == [2, 6, None, None]
     assert out["end"].to_list() == [10, 14, None, None]
     assert engine.label_text("a\x00b i miss you") == [engine.Label("longing", 4, 14, "i miss you")]
+
+
+def test_labels_are_the_same_with_and_without_the_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few messages skip the prefilter (it costs more than it saves there): same labels."""
+    lines = Path(__file__).parent / "data" / "tone" / "labeled.jsonl"
+    texts = [json.loads(line)["text"] for line in lines.read_text(encoding="utf-8").splitlines()]
+    frame = pl.DataFrame({"msg_id": [str(k) for k in range(len(texts))], "text": texts})
+    assert len(texts) > engine.PREFILTER_MIN_ROWS
+    filtered = engine.label_frame(frame)
+    monkeypatch.setattr(engine, "PREFILTER_MIN_ROWS", len(texts) + 1)
+    assert engine.label_frame(frame).equals(filtered)

@@ -53,6 +53,9 @@ LABEL_SCHEMA: dict[str, pl.DataType] = {
     "match": pl.String(),
 }
 
+#: Below this many distinct texts the literal prefilter is skipped (it is sound either way).
+PREFILTER_MIN_ROWS = 2_000
+
 _HITS_SCHEMA = {"i": pl.UInt32(), "start": pl.Int64(), "end": pl.Int64()}
 
 # Replaces a space that must not be crossed while negation scopes are drawn; restored after.
@@ -259,6 +262,10 @@ class _Context:
                  for j in range(len(screens))]
         literals = {t: self.queries[t[0]][1][t[1]].literals for t in tasks}
         literals = {t: lits for t, lits in literals.items() if lits}
+        if len(plain) < PREFILTER_MIN_ROWS:
+            # A few messages (``fonder tone "…"``, a draft to check): building the literals'
+            # automaton costs more than testing every rule on every row. Same result.
+            literals = {}
         with ThreadPoolExecutor(max_workers=max(2, pl.thread_pool_size())) as pool:
             # The negation scopes, the key text and the literals' scan side by side.
             masked = pool.submit(mask_negation, plain, rules.negation)
