@@ -6,9 +6,10 @@ word pairs of a message, trained on the labeled dev lines (``python -m fonder.to
 and shipped as data, ``models/<lang>.json``. The engine uses it in two ways, per label:
 
 - **add**: a message the rules did not label gets the label when the model's score clears a
-  threshold set, by cross-validation over writers, for high precision. Its span is the word
-  or word pair that weighed most for the label, so the evidence is still a phrase of the
-  message ("you never" → criticism).
+  threshold set, by cross-validation over writers, for high precision. Its span is the run
+  of words that weighed most for the label, so the evidence is still a phrase of the message
+  ("you only ever think about yourself" → criticism). It never adds a label a rule's veto
+  named a look-alike of.
 - **drop**: a rule's label is dropped when the model finds the sentence the rule matched in
   very unlike the label (a probability under a second, low threshold) *and* the rest of that
   sentence, outside the words the rule matched, speaks against the label ("gee, thanks for
@@ -20,8 +21,8 @@ The features are read off the same lowered copy the rules see, with negation sco
 in "i don't_miss_you" the words "miss" and "you" become ``_miss`` and ``_you``, so a negated
 word is a different feature from the word itself. Letters stretched three times or more are
 squeezed ("sooo" → "so"), and curly apostrophes are straight. Everything is vectorized: the
-words of all messages are one exploded Polars frame, their ids one hash join, and the scores
-one sparse matrix product.
+words of all messages are one exploded Polars frame, their features 64-bit keys found with
+one hash join, and the scores one sparse matrix product.
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @cache
 def _keys_of(features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The features' keys, sorted, and each key's feature index."""
+    """The features' keys (sorted) and each key's index in ``features``."""
     parts = pl.Series(features).str.split(" ")
     one = (parts.list.len() == 1).to_numpy()
     a = _hash(parts.list.get(0))
@@ -359,5 +360,5 @@ def in_sentence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
     return score, context
 
 
-__all__ = ["WordModel", "features", "in_sentence", "load_model", "model_from_dict", "model_to_dict", "scores",
-           "spans", "tokens", "units"]
+__all__ = ["WordModel", "features", "in_sentence", "load_model", "model_from_dict",
+           "model_to_dict", "scores", "spans", "tokens", "units"]
