@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 import polars as pl
+from scipy import sparse
 
 from fonder.tone import LABELS, TONE_VERSION
 from fonder.tone.engine import language_gate, mask_negation
@@ -54,9 +55,8 @@ def prepared(texts: list[str], lang: str) -> tuple[pl.Series, np.ndarray]:
     return mask_negation(low, rules.negation), language_gate(low, rules.gate).to_numpy()
 
 
-def design(low: pl.Series) -> tuple[list[str], "sparse.csr_matrix"]:  # noqa: F821
-    from scipy import sparse
-
+def design(low: pl.Series) -> tuple[list[str], sparse.csr_matrix]:
+    """The vocabulary (features in at least ``MIN_DOCS`` lines) and the lines' feature counts."""
     feats = features(low)
     docs = feats.unique(["i", "feature"]).group_by("feature").len()
     vocab = sorted(docs.filter(pl.col("len") >= MIN_DOCS)["feature"].to_list())
@@ -82,7 +82,10 @@ def logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def train(texts, gold, source, lang="en", c=1.0, target=0.97, drop=0.1, log=print):
+def train(texts: list[str], gold: list[frozenset[str]], source: list[str], lang: str = "en",
+          c: float = 1.0, target: float = 0.97, drop: float = 0.1, log=print) -> WordModel:
+    """Fit the word model on (text, gold labels, source) lines; thresholds by leaving each
+    source out in turn (see the module's docstring)."""
     from sklearn.linear_model import LogisticRegression
 
     low, gate = prepared(texts, lang)
