@@ -111,6 +111,17 @@ def test_a_rule_label_is_dropped_only_when_the_rest_of_the_message_speaks_agains
     assert set(after.filter(pl.col("label") == "apology")["row"]) == {0, 2}
 
 
+def test_the_model_never_adds_what_a_rule_vetoed_as_a_look_alike() -> None:
+    # "sorry about your grandma" matches an apology rule and its sympathy veto.
+    model = toy_model({"apology": {"sorry": 5.0, "grandma": 5.0}}, add=0.0)
+    rules = load_rules("en")
+    texts = pl.Series(["sorry about your grandma", "thinking of your grandma"])
+    assert label_hits(texts, rules).filter(pl.col("label") == "apology").height == 0
+    # The model scores both high; only the one no veto spoke about gets the label.
+    hits = label_hits(texts, rules, model).filter(pl.col("label") == "apology")
+    assert hits["row"].to_list() == [1]
+
+
 def test_added_labels_respect_quotes_and_the_language_gate() -> None:
     model = toy_model({"longing": {"ache": 5.0, "left": 1.0}}, add=0.0)
     rules = load_rules("en")

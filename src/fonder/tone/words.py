@@ -165,17 +165,16 @@ def _edges(i: pl.Series) -> tuple[pl.Series, pl.Series]:
     return first, last
 
 
-def _grams(u: pl.DataFrame, bos, eos, pair) -> pl.DataFrame:
-    """Units, pairs of units in a row, and the pairs with the message's start and end."""
+def _grams(u: pl.DataFrame) -> pl.DataFrame:
+    """Units, pairs of units in a row, and the pairs with the message's start and end, named
+    as the model names them (``key``), with their byte spans when ``u`` has them."""
     first, last = _edges(u["i"])
     start = u["start"] if "start" in u.columns else None
     tok = u["tok"]
-    prev = tok.shift(1).zip_with(~first, pl.Series([bos] * u.height, dtype=tok.dtype))
+    prev = tok.shift(1).zip_with(~first, pl.Series([BOS] * u.height, dtype=pl.String))
     parts = [pl.DataFrame({"i": u["i"], "key": tok}),
-             pl.DataFrame({"i": u["i"], "key": pair(prev, tok)}),
-             pl.DataFrame({"i": u["i"].filter(last),
-                           "key": pair(tok.filter(last),
-                                       pl.Series([eos] * int(last.sum()), dtype=tok.dtype))})]
+             pl.DataFrame({"i": u["i"], "key": prev + " " + tok}),
+             pl.DataFrame({"i": u["i"].filter(last), "key": tok.filter(last) + " " + EOS})]
     if start is not None:
         end = u["end"]
         parts[0] = parts[0].with_columns(start=start, end=end)
@@ -191,7 +190,7 @@ def features(low: pl.Series) -> pl.DataFrame:
     the message's start and end. The training script uses this; the engine uses the hashed
     equivalent, which finds the same features without building strings.
     """
-    return _grams(tokens(low), BOS, EOS, lambda a, b: a + " " + b).rename({"key": "feature"})
+    return _grams(tokens(low)).rename({"key": "feature"})
 
 
 def _hash(s: pl.Series) -> np.ndarray:
@@ -208,14 +207,12 @@ def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @cache
 def _keys_of(features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The features' keys (sorted) and each key's index in ``features``."""
+    """The features' 64-bit keys, and each key's index in ``features``."""
     parts = pl.Series(features).str.split(" ")
     one = (parts.list.len() == 1).to_numpy()
     a = _hash(parts.list.get(0))
     b = _hash(parts.list.get(1, null_on_oob=True).fill_null(""))
-    key = np.where(one, a, _pair(a, b))
-    order = np.argsort(key, kind="stable")
-    return key[order], order.astype(np.int64)
+    return np.where(one, a, _pair(a, b)), np.arange(len(features), dtype=np.int64)
 
 
 def _keys(model: WordModel) -> tuple[np.ndarray, np.ndarray]:
@@ -256,6 +253,12 @@ def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
     return total, known
 
 
+def _feature_index(model: WordModel) -> pl.DataFrame:
+    """The model's features by name: ``key`` (the feature) and ``f`` (its row in the weights)."""
+    return pl.DataFrame({"key": model.features,
+                         "f": pl.Series(range(len(model.features)), dtype=pl.UInt32)})
+
+
 def _word_features(low: pl.Series, rows: np.ndarray, model: WordModel) -> pl.DataFrame:
     """The words of ``low[rows]`` with where they stand and the model's features around them:
     ``i`` (the row in ``low``), ``start``, ``end``, ``first``, ``last``, and the feature
@@ -267,14 +270,13 @@ def _word_features(low: pl.Series, rows: np.ndarray, model: WordModel) -> pl.Dat
     tok = u["tok"]
     left = tok.shift(1).zip_with(~first, pl.Series([BOS] * u.height, dtype=pl.String))
     right = tok.shift(-1).zip_with(~last, pl.Series([EOS] * u.height, dtype=pl.String))
-    index = dict(zip(model.features, range(len(model.features))))
+    table = _feature_index(model)
     none = len(model.features)
 
     def lookup(keys: pl.Series) -> pl.Series:
-        table = pl.DataFrame({"key": list(index), "f": pl.Series(list(index.values()),
-                                                                  dtype=pl.Int64)})
         return (pl.DataFrame({"key": keys}).join(table, on="key", how="left",
-                                                 maintain_order="left")["f"].fill_null(none))
+                                                 maintain_order="left")["f"]
+                .cast(pl.Int64).fill_null(none))
 
     return pl.DataFrame({
         "i": pl.Series(rows[u["i"].to_numpy()], dtype=pl.UInt32),
@@ -337,11 +339,8 @@ def in_sentence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
     u = units(low.gather(rows))
     # Each sentence is read as a message of its own.
     u = u.with_columns(v=pl.struct("i", "sentence").rank("dense").cast(pl.UInt32) - 1)
-    grams = _grams(u.select(pl.col("v").alias("i"), "tok", "start", "end"), BOS, EOS,
-                   lambda a, b: a + " " + b)
-    index = pl.DataFrame({"key": model.features,
-                          "f": pl.Series(range(len(model.features)), dtype=pl.UInt32)})
-    found = grams.join(index, on="key", how="inner").rename({"i": "v"})
+    grams = _grams(u.select(pl.col("v").alias("i"), "tok", "start", "end"))
+    found = grams.join(_feature_index(model), on="key", how="inner").rename({"i": "v"})
     want = pl.DataFrame({"i": pl.Series(np.searchsorted(rows, i), dtype=pl.UInt32),
                          "j": pl.Series(j, dtype=pl.Int64), "s0": start,
                          "s1": end}).with_row_index("k")
