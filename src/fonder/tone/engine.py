@@ -31,10 +31,10 @@ message:
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TypeVar
+from typing import Callable, TypeVar
 
 import numpy as np
 import polars as pl
@@ -135,20 +135,33 @@ def label_hits(texts: pl.Series, rules: Rules, model: words.WordModel | None = N
     )
     if len(rows) == 0:
         return empty
-    ctx = _Context(texts.gather(rows), low.gather(rows), rules)
-
     # The labels' second passes are many small Polars calls, each too small to use every core:
     # running labels side by side in threads (Polars releases the GIL) keeps the cores busy.
-    ctx.regions  # computed once, before the labels ask for it from several threads
-    with ThreadPoolExecutor(max_workers=max(2, pl.thread_pool_size())) as pool:
-        # The word model reads the same masked copy, beside the rules.
-        scored = pool.submit(words.scores, ctx.masked, model) if model is not None else None
+    # The word model runs beside the rules from the moment the masked copy exists: it scores
+    # every text while the rules' first passes run, then finds the spans of the labels it will
+    # surely add (where no rule of the label even matched a first pass) while the labels'
+    # second passes run.
+    workers = max(2, pl.thread_pool_size()) + (model is not None)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        built: Future[_Context] = Future()
+        model_pass: list[Future] = []
+        if model is not None:
+            def start(masked: pl.Series) -> None:
+                model_pass.append(pool.submit(_model_pass, masked, model, built))
+        try:
+            ctx = _Context(texts.gather(rows), low.gather(rows), rules,
+                           on_masked=start if model is not None else None)
+            ctx.regions  # computed once, before the labels ask for it from several threads
+        except BaseException as exc:
+            built.set_exception(exc)
+            raise
+        built.set_result(ctx)
         labelled = dict(zip((lr.name for lr in rules.labels),
                             pool.map(lambda lr: _label(lr, ctx), rules.labels)))
         raw = {name: hits for name, (hits, _) in labelled.items()}
-        if scored is not None:
+        if model_pass:
             vetoed = {name: rows for name, (_, rows) in labelled.items()}
-            raw = _with_words(raw, vetoed, ctx, model, *scored.result())
+            raw = _with_words(raw, vetoed, ctx, model, *model_pass[0].result())
     final: dict[str, pl.DataFrame] = {}
     by_name = {lr.name: lr for lr in rules.labels}
     for name in _dependency_order(rules):
@@ -241,7 +254,8 @@ class _Context:
     ends is then asked of the matching rows only.
     """
 
-    def __init__(self, orig: pl.Series, plain: pl.Series, rules: Rules) -> None:
+    def __init__(self, orig: pl.Series, plain: pl.Series, rules: Rules,
+                 on_masked: Callable[[pl.Series], None] | None = None) -> None:
         self.orig = orig
         self.plain = plain
         self.rules = rules
@@ -272,6 +286,8 @@ class _Context:
             cut = len(plain) // 2
             keys = pool.map(lambda b: key_text(plain.slice(b[0], b[1])),
                             [(0, cut), (cut, len(plain) - cut)])
+            if on_masked is not None:
+                on_masked(masked.result())
             self.key = pl.concat(list(keys))
             candidates = _candidates(self.key, literals, pool) if literals else {}
             self.masked = masked.result()
@@ -526,12 +542,57 @@ def _finish(lr: LabelRules, ctx: _Context, hits: pl.DataFrame) -> pl.DataFrame:
     return hits
 
 
+def _matched(ctx: _Context, model: words.WordModel) -> dict[int, np.ndarray]:
+    """Per label column of ``model``: the rows where any rule of the label matched its first
+    pass. Every rule hit and every veto is among them."""
+    rows: dict[int, list[pl.Series]] = {}
+    column = {name: j for j, name in enumerate(model.labels)}
+    for key, found in ctx.found.items():
+        j = column.get(key.split("/", 1)[0])
+        if j is not None:
+            rows.setdefault(j, []).append(found)
+    return {j: pl.concat(parts).unique().to_numpy() for j, parts in rows.items()}
+
+
+def _over_threshold(score: np.ndarray, model: words.WordModel,
+                    names: set[str]) -> dict[int, np.ndarray]:
+    """Per label column (of the labels in ``names``): the rows whose score clears the label's
+    add threshold."""
+    return {j: np.flatnonzero(score[:, j] >= model.add[j])
+            for j, name in enumerate(model.labels)
+            if name in names and np.isfinite(model.add[j])}
+
+
+def _pairs(rows: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    i = [np.zeros(0, dtype=np.int64), *(r.astype(np.int64) for r in rows.values())]
+    j = [np.zeros(0, dtype=np.int64), *(np.full(len(r), k, dtype=np.int64)
+                                        for k, r in rows.items())]
+    return np.concatenate(i), np.concatenate(j)
+
+
+def _model_pass(masked: pl.Series, model: words.WordModel,
+                built: Future[_Context]) -> tuple[np.ndarray, np.ndarray, pl.DataFrame,
+                                                  dict[int, np.ndarray]]:
+    """The word model's share of the work that needs no rule's second pass: the scores of
+    every text, and (once the rules' first passes are done) the spans of the labels it adds
+    where no rule of the label matched at all; with :func:`_matched`, which it needed."""
+    score, known = words.scores(masked, model)
+    ctx = built.result()
+    matched = _matched(ctx, model)
+    over = _over_threshold(score, model, {lr.name for lr in ctx.rules.labels})
+    none = np.zeros(0, dtype=np.int64)
+    early = {j: np.setdiff1d(rows, matched.get(j, none)) for j, rows in over.items()}
+    return score, known, words.spans(masked, model, *_pairs(early)), matched
+
+
 def _with_words(raw: dict[str, pl.DataFrame], vetoed: dict[str, pl.Series], ctx: _Context,
-                model: words.WordModel, score: np.ndarray,
-                known: np.ndarray) -> dict[str, pl.DataFrame]:
+                model: words.WordModel, score: np.ndarray, known: np.ndarray,
+                early: pl.DataFrame, matched: dict[int, np.ndarray]) -> dict[str, pl.DataFrame]:
     """The rules' hits, with the word model's additions and drops (see :mod:`fonder.tone.words`):
     ``score`` and ``known`` are :func:`fonder.tone.words.scores` of ``ctx.masked``. The model
-    never adds a label to a message a rule's veto named a look-alike of that label."""
+    never adds a label to a message a rule's veto named a look-alike of that label. ``early``
+    holds the spans of the additions where no rule of the label matched a first pass (see
+    :func:`_model_pass`), and ``matched`` the rows where one did; the rest are found here."""
     column = {name: j for j, name in enumerate(model.labels)}
     out = dict(raw)
     doubt = []  # rule hits the model finds very unlikely: (i, j, start, end)
@@ -555,20 +616,17 @@ def _with_words(raw: dict[str, pl.DataFrame], vetoed: dict[str, pl.Series], ctx:
         for (j,), part in d.partition_by("j", as_dict=True).items():
             name = model.labels[j]
             out[name] = out[name].join(part.select("i"), on="i", how="anti")
-    add_i, add_j = [], []
-    for name in raw:
-        j = column.get(name)
-        if j is None:
-            continue
-        if np.isfinite(model.add[j]):
-            new = np.flatnonzero(score[:, j] >= model.add[j])
-            new = np.setdiff1d(new, raw[name]["i"].to_numpy(), assume_unique=True)
-            new = np.setdiff1d(new, vetoed[name].to_numpy())
-            add_i.append(new)
-            add_j.append(np.full(len(new), j))
-    if not add_i or not sum(len(a) for a in add_i):
+    # Additions: the rows over the threshold that the label's rules neither labelled nor
+    # vetoed. Those no rule of the label even matched a first pass of come in ``early``.
+    none = np.zeros(0, dtype=np.int64)
+    over = {j: np.intersect1d(rows, matched.get(j, none))
+            for j, rows in _over_threshold(score, model, set(raw)).items()}
+    late = {j: np.setdiff1d(rows, np.union1d(raw[model.labels[j]]["i"].to_numpy(),
+                                             vetoed[model.labels[j]].to_numpy()))
+            for j, rows in over.items()}
+    found_spans = pl.concat([early, words.spans(ctx.masked, model, *_pairs(late))])
+    if not found_spans.height:
         return out
-    found_spans = words.spans(ctx.masked, model, np.concatenate(add_i), np.concatenate(add_j))
     by_name = {lr.name: lr for lr in ctx.rules.labels}
     for (j,), part in found_spans.partition_by("j", as_dict=True).items():
         name = model.labels[j]

@@ -292,6 +292,9 @@ def spans(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray) -> pl.
     the pair with the message's start or end); the span is the run of consecutive words with
     the largest summed weight ("only ever think about yourself", not a lone "you").
     """
+    if not len(i):
+        return pl.DataFrame(schema={"i": pl.UInt32(), "j": pl.Int64(), "start": pl.Int64(),
+                                    "end": pl.Int64()})
     order = np.lexsort((j, i))
     i, j = np.asarray(i)[order], np.asarray(j)[order]
     words = _word_features(low, np.unique(i), model)
