@@ -145,18 +145,39 @@ def units(low: pl.Series) -> pl.DataFrame:
         pl.col("s").str.extract_all(_PIECE).alias("piece"),
         pl.col("s").str.extract_all(UNIT).alias("tok"),
     ).explode("piece", "tok").drop_nulls("tok")
-    frame = frame.with_columns(
-        end=pl.col("piece").str.len_bytes().cast(pl.Int64).cum_sum().over("i"),
-    ).with_columns(start=pl.col("end") - pl.col("tok").str.len_bytes().cast(pl.Int64))
+    # The units are in row order: running sums within each row are running sums over the
+    # whole column less the sum before the row's first unit (no window over ``i``).
+    first, _ = _bounds(frame["i"].to_numpy())
+    end = _running_sum(frame["piece"].str.len_bytes().to_numpy().astype(np.int64), first)
     # A new sentence starts after . ; : or a line break, and after a ? or !.
-    frame = frame.with_columns(sentence=(
-        pl.col("piece").str.contains(r"[.;:\n]")
-        | pl.col("tok").shift(1).over("i").is_in(["?", "!"]).fill_null(False)
-    ).cast(pl.UInt32).cum_sum().over("i"))
+    mark = frame["tok"].is_in(["?", "!"]).to_numpy()
+    breaks = frame["piece"].str.contains(r"[.;:\n]").to_numpy()
+    breaks[1:] |= mark[:-1] & ~first[1:]
+    frame = frame.with_columns(
+        end=pl.Series(end),
+        start=pl.Series(end) - frame["tok"].str.len_bytes().cast(pl.Int64),
+        sentence=pl.Series(_running_sum(breaks.astype(np.int64), first), dtype=pl.UInt32),
+    )
     frame = frame.filter(~pl.col("tok").is_in(_SILENT)).select("i", "tok", "start", "end",
                                                                "sentence")
     negated = pl.col("tok").str.starts_with("_").cast(pl.Int64)
     return frame.with_columns(tok=_squeeze(frame["tok"]), start=pl.col("start") + negated)
+
+
+def _bounds(i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values of ``i`` (a sorted row column) begins, and where it ends."""
+    first = np.ones(len(i), dtype=bool)
+    first[1:] = i[1:] != i[:-1]
+    last = np.ones(len(i), dtype=bool)
+    last[:-1] = first[1:]
+    return first, last
+
+
+def _running_sum(x: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The running sum of ``x`` that starts again at each ``first``."""
+    total = np.cumsum(x)
+    begin = np.maximum.accumulate(np.where(first, np.arange(len(x)), 0))
+    return total - (total - x)[begin]
 
 
 def _edges(i: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -167,20 +188,13 @@ def _edges(i: pl.Series) -> tuple[pl.Series, pl.Series]:
 
 def _grams(u: pl.DataFrame) -> pl.DataFrame:
     """Units, pairs of units in a row, and the pairs with the message's start and end, named
-    as the model names them (``key``), with their byte spans when ``u`` has them."""
+    as the model names them (``key``)."""
     first, last = _edges(u["i"])
-    start = u["start"] if "start" in u.columns else None
     tok = u["tok"]
     prev = tok.shift(1).zip_with(~first, pl.Series([BOS] * u.height, dtype=pl.String))
-    parts = [pl.DataFrame({"i": u["i"], "key": tok}),
-             pl.DataFrame({"i": u["i"], "key": prev + " " + tok}),
-             pl.DataFrame({"i": u["i"].filter(last), "key": tok.filter(last) + " " + EOS})]
-    if start is not None:
-        end = u["end"]
-        parts[0] = parts[0].with_columns(start=start, end=end)
-        parts[1] = parts[1].with_columns(start=start.shift(1).zip_with(~first, start), end=end)
-        parts[2] = parts[2].with_columns(start=start.filter(last), end=end.filter(last))
-    return pl.concat(parts)
+    return pl.concat([pl.DataFrame({"i": u["i"], "key": tok}),
+                      pl.DataFrame({"i": u["i"], "key": prev + " " + tok}),
+                      pl.DataFrame({"i": u["i"].filter(last), "key": tok.filter(last) + " " + EOS})])
 
 
 def features(low: pl.Series) -> pl.DataFrame:
@@ -219,17 +233,34 @@ def _keys(model: WordModel) -> tuple[np.ndarray, np.ndarray]:
     return _keys_of(model.features)
 
 
+#: The keys of the message's start and end, and of the units that carry nothing.
+_BOS, _EOS = _hash(pl.Series([BOS, EOS]))
+_SILENT_KEYS = _hash(pl.Series(_SILENT))
+
+
+def _lookup(keys: np.ndarray, model: WordModel) -> np.ndarray:
+    """The row in the model's weights of each feature key (:func:`_pair` for a pair of
+    units), the model's row count where it has no such feature."""
+    known, index = _keys(model)
+    f = pl.DataFrame({"key": keys}).join(pl.DataFrame({"key": known, "f": index}), on="key",
+                                         how="left", maintain_order="left")["f"]
+    return f.fill_null(len(model.features)).to_numpy()
+
+
 def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
     """The model's scores (logits, rows × labels) of each (lowered, masked) text, and
     whether the model knows any of its words."""
-    u = tokens(low)
-    i = u["i"].to_numpy().astype(np.int64)
+    # The units of :func:`tokens`, the silent ones dropped by their hashes (cheaper than by
+    # their strings).
+    u = (pl.DataFrame({"tok": _squeeze(low).str.extract_all(UNIT)}).with_row_index("i")
+         .explode("tok").drop_nulls("tok"))
     h = _hash(u["tok"])
-    bos, eos = _hash(pl.Series([BOS, EOS]))
-    first = np.r_[True, i[1:] != i[:-1]] if len(i) else np.zeros(0, dtype=bool)
-    last = np.r_[i[1:] != i[:-1], True] if len(i) else np.zeros(0, dtype=bool)
+    said = ~np.isin(h, _SILENT_KEYS)
+    h = h[said]
+    i = u["i"].to_numpy()[said].astype(np.int64)
+    first, last = _bounds(i)
     prev = np.roll(h, 1)
-    prev[first] = bos
+    prev[first] = _BOS
     keys, index = _keys(model)
     n = len(low)
     total = np.tile(model.bias, (n, 1)).astype(np.float32)
@@ -238,25 +269,16 @@ def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
         return total, known
     # Units, pairs with the unit before (or the start), pairs of the last unit with the end:
     # each block is in row order, so its sparse matrix is built without sorting.
-    table = pl.DataFrame({"key": keys, "f": index})
-    for rows, key in ((i, h), (i, _pair(prev, h)), (i[last], _pair(h[last], eos))):
-        f = pl.DataFrame({"key": key}).join(table, on="key", how="left",
-                                            maintain_order="left")["f"].to_numpy()
-        hit = ~np.isnan(f)
+    for rows, key in ((i, h), (i, _pair(prev, h)), (i[last], _pair(h[last], _EOS))):
+        f = _lookup(key, model)
+        hit = f < len(model.features)
         rows = rows[hit]
         indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n))]
-        x = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32),
-                               f[hit].astype(np.int64), indptr),
+        x = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), f[hit], indptr),
                               shape=(n, len(model.features)))
         total += x @ model.weights
         known[rows] = True
     return total, known
-
-
-def _feature_index(model: WordModel) -> pl.DataFrame:
-    """The model's features by name: ``key`` (the feature) and ``f`` (its row in the weights)."""
-    return pl.DataFrame({"key": model.features,
-                         "f": pl.Series(range(len(model.features)), dtype=pl.UInt32)})
 
 
 def _word_features(low: pl.Series, rows: np.ndarray, model: WordModel) -> pl.DataFrame:
@@ -266,22 +288,18 @@ def _word_features(low: pl.Series, rows: np.ndarray, model: WordModel) -> pl.Dat
     with the word before (``fl``, ``<s>`` for the first word) and of the pair with the word
     after (``fr``, ``</s>`` for the last)."""
     u = units(low.gather(rows))
-    first, last = _edges(u["i"])
-    tok = u["tok"]
-    left = tok.shift(1).zip_with(~first, pl.Series([BOS] * u.height, dtype=pl.String))
-    right = tok.shift(-1).zip_with(~last, pl.Series([EOS] * u.height, dtype=pl.String))
-    table = _feature_index(model)
-    none = len(model.features)
-
-    def lookup(keys: pl.Series) -> pl.Series:
-        return (pl.DataFrame({"key": keys}).join(table, on="key", how="left",
-                                                 maintain_order="left")["f"]
-                .cast(pl.Int64).fill_null(none))
-
+    first, last = _bounds(u["i"].to_numpy())
+    # The features' keys, as :func:`scores` finds them: no strings are built.
+    h = _hash(u["tok"])
+    left = np.roll(h, 1)
+    left[first] = _BOS
+    right = np.roll(h, -1)
+    right[last] = _EOS
     return pl.DataFrame({
         "i": pl.Series(rows[u["i"].to_numpy()], dtype=pl.UInt32),
         "start": u["start"], "end": u["end"], "first": first, "last": last,
-        "fu": lookup(tok), "fl": lookup(left + " " + tok), "fr": lookup(tok + " " + right)})
+        "fu": _lookup(h, model), "fl": _lookup(_pair(left, h), model),
+        "fr": _lookup(_pair(h, right), model)})
 
 
 def spans(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray) -> pl.DataFrame:
@@ -340,10 +358,30 @@ def in_sentence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
     sentence says for (positive) or against (negative) the label."""
     rows = np.unique(i)
     u = units(low.gather(rows))
-    # Each sentence is read as a message of its own.
-    u = u.with_columns(v=pl.struct("i", "sentence").rank("dense").cast(pl.UInt32) - 1)
-    grams = _grams(u.select(pl.col("v").alias("i"), "tok", "start", "end"))
-    found = grams.join(_feature_index(model), on="key", how="inner").rename({"i": "v"})
+    # Each sentence is read as a message of its own: ``v`` numbers the sentences of all the
+    # rows in order (the units are sorted by row, then sentence).
+    ui, sentence = u["i"].to_numpy(), u["sentence"].to_numpy()
+    first = np.ones(len(ui), dtype=bool)
+    first[1:] = (ui[1:] != ui[:-1]) | (sentence[1:] != sentence[:-1])
+    v = np.cumsum(first) - 1
+    u = u.with_columns(v=pl.Series(v, dtype=pl.UInt32))
+    # The sentences' features (as :func:`_grams` names them, found by their keys as
+    # :func:`scores` finds them): units, pairs with the unit before or the sentence's start,
+    # and the last unit with the sentence's end, each with its byte span.
+    _, last = _bounds(v)
+    h = _hash(u["tok"])
+    prev = np.roll(h, 1)
+    prev[first] = _BOS
+    at, to = u["start"].to_numpy(), u["end"].to_numpy()
+    begin = np.roll(at, 1)
+    begin[first] = at[first]
+    grams = pl.DataFrame({
+        "v": pl.Series(np.concatenate([v, v, v[last]]), dtype=pl.UInt32),
+        "f": _lookup(np.concatenate([h, _pair(prev, h), _pair(h[last], _EOS)]), model),
+        "start": np.concatenate([at, begin, at[last]]),
+        "end": np.concatenate([to, to, to[last]]),
+    })
+    found = grams.filter(pl.col("f") < len(model.features))
     want = pl.DataFrame({"i": pl.Series(np.searchsorted(rows, i), dtype=pl.UInt32),
                          "j": pl.Series(j, dtype=pl.Int64), "s0": start,
                          "s1": end}).with_row_index("k")
