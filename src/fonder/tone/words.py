@@ -114,18 +114,23 @@ def model_to_dict(model: WordModel, digits: int = 4) -> dict:
             "features": list(model.features), "weights": weights}
 
 
-_TRIPLE = "|".join(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: What :func:`_squeeze` changes: a curly apostrophe, or a letter three times in a row.
+_STRETCHED = "’|" + "|".join(c * 3 for c in _LETTERS)
+#: A run of three or more of one letter, the letter captured in its own group: replaced with
+#: every group, the run leaves its one letter (the other groups take no part, and are empty).
+_RUN = "|".join(f"({c}){c}{{2,}}" for c in _LETTERS)
+_RUN_LETTER = "".join(f"${{{k}}}" for k in range(1, len(_LETTERS) + 1))
 
 
 def _squeeze(s: pl.Series) -> pl.Series:
-    """Runs of three or more of one letter become one ("sooo" → "so"); ’ becomes '."""
-    s = s.str.replace_all("’", "'", literal=True)
-    rows = s.str.contains(_TRIPLE).arg_true()
+    """Runs of three or more of one letter become one ("sooo" → "so"); ’ becomes '.
+
+    Only the rows that have either are rewritten, all runs in one pass."""
+    rows = s.str.contains(_STRETCHED).arg_true()
     if len(rows):
-        sub = s.gather(rows)
-        for c in "abcdefghijklmnopqrstuvwxyz":
-            sub = sub.str.replace_all(f"{c}{{3,}}", c)
-        s = s.scatter(rows, sub)
+        sub = s.gather(rows).str.replace_all("’", "'", literal=True)
+        s = s.clone().scatter(rows, sub.str.replace_all(_RUN, _RUN_LETTER))
     return s
 
 
@@ -151,7 +156,7 @@ def units(low: pl.Series) -> pl.DataFrame:
     end = _running_sum(frame["piece"].str.len_bytes().to_numpy().astype(np.int64), first)
     # A new sentence starts after . ; : or a line break, and after a ? or !.
     mark = frame["tok"].is_in(["?", "!"]).to_numpy()
-    breaks = frame["piece"].str.contains(r"[.;:\n]").to_numpy()
+    breaks = frame["piece"].str.contains_any([".", ";", ":", "\n"]).to_numpy()
     breaks[1:] |= mark[:-1] & ~first[1:]
     frame = frame.with_columns(
         end=pl.Series(end),
@@ -342,8 +347,8 @@ def spans(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray) -> pl.
     where = np.maximum.accumulate(np.where(before - shift == least_shifted, idx, 0))
     best = upto - least
     # The best run's last word: per pair, the highest ``best`` (the earliest of equals).
-    ranked = np.lexsort((idx, -best, g))
-    end_at = ranked[np.r_[True, g[ranked][1:] != g[ranked][:-1]]]
+    top = np.repeat(np.maximum.reduceat(best, starts), np.diff(np.r_[starts, len(g)]))
+    end_at = np.minimum.reduceat(np.where(best == top, idx, len(g)), starts)
     start_at = where[end_at]
     return pl.DataFrame({"i": w["i"].gather(end_at), "j": w["j"].gather(end_at),
                          "start": w["start"].gather(start_at).cast(pl.Int64),
