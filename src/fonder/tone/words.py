@@ -44,6 +44,9 @@ UNIT = r"_?[a-z0-9'’]+|[?!]|[^\x00-\x7f]|_"
 #: A unit with everything before it that is not part of a unit, so that the pieces of a text
 #: cover it from its start and their lengths add up to offsets.
 _PIECE = r"[^a-z0-9'’?!_\x80-\x{10ffff}]*(?:" + UNIT + ")"
+#: The characters of a piece before its unit (see :data:`_PIECE`).
+_BEFORE_UNIT = "".join(c for c in map(chr, range(128))
+                       if c not in "abcdefghijklmnopqrstuvwxyz0123456789'?!_")
 #: Units that carry nothing: an emoji's variation selector, joiners, skin tones.
 _SILENT = ["\ufe0f", "\u200d", "_", "\U0001f3fb", "\U0001f3fc", "\U0001f3fd", "\U0001f3fe",
            "\U0001f3ff"]
@@ -145,11 +148,12 @@ def units(low: pl.Series) -> pl.DataFrame:
     """:func:`tokens` with where each unit stands in the text: ``i``, ``tok``, ``start`` and
     ``end`` (byte offsets), and ``sentence`` (its sentence's number in the message). Slower;
     the engine asks it only of the messages it needs spans in."""
-    frame = pl.DataFrame({"s": low}).with_row_index("i").select(
-        "i",
-        pl.col("s").str.extract_all(_PIECE).alias("piece"),
-        pl.col("s").str.extract_all(UNIT).alias("tok"),
-    ).explode("piece", "tok").drop_nulls("tok")
+    frame = (pl.DataFrame({"s": low}).with_row_index("i")
+             .select("i", pl.col("s").str.extract_all(_PIECE).alias("piece"))
+             .explode("piece").drop_nulls("piece"))
+    # A piece is its unit with what comes before it, which is all ASCII and all outside the
+    # characters a unit can start with: stripped of those, it is the unit.
+    frame = frame.with_columns(tok=pl.col("piece").str.strip_chars_start(_BEFORE_UNIT))
     # The units are in row order: running sums within each row are running sums over the
     # whole column less the sum before the row's first unit (no window over ``i``).
     first, _ = _bounds(frame["i"].to_numpy())
@@ -390,11 +394,17 @@ def in_sentence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
     want = pl.DataFrame({"i": pl.Series(np.searchsorted(rows, i), dtype=pl.UInt32),
                          "j": pl.Series(j, dtype=pl.Int64), "s0": start,
                          "s1": end}).with_row_index("k")
-    # The span's sentence: that of the first word ending after the span's start.
-    where = (want.join(u.select("i", "v", "end"), on="i", how="inner")
-             .filter(pl.col("end") > pl.col("s0"))
-             .sort("k", "end").unique("k", keep="first").select("k", "v"))
-    feats = want.join(where, on="k", how="inner").join(found, on="v", how="inner")
+    # The span's sentence: that of the first word ending after the span's start. The units
+    # are sorted by (row, end): one binary search per span in those pairs, as one number.
+    span_row = want["i"].to_numpy().astype(np.int64)
+    place = (ui.astype(np.int64) << 32) + to
+    unit = np.searchsorted(place, (span_row << 32) + np.asarray(start, dtype=np.int64),
+                           side="right")
+    some = unit < len(place)
+    some[some] = ui[unit[some]] == span_row[some]
+    where = want.filter(pl.Series(some)).with_columns(
+        v=pl.Series(v[unit[some]], dtype=pl.UInt32))
+    feats = where.join(found, on="v", how="inner")
     w = model.weights[feats["f"].to_numpy(), feats["j"].to_numpy()].astype(np.float64)
     outside = ((feats["start"] < feats["s0"]) | (feats["end"] > feats["s1"])).to_numpy()
     k = feats["k"].to_numpy()
