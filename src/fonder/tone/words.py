@@ -251,9 +251,8 @@ def _lookup(keys: np.ndarray, model: WordModel) -> np.ndarray:
     """The row in the model's weights of each feature key (:func:`_pair` for a pair of
     units), the model's row count where it has no such feature."""
     known, index = _keys(model)
-    f = pl.DataFrame({"key": keys}).join(pl.DataFrame({"key": known, "f": index}), on="key",
-                                         how="left", maintain_order="left")["f"]
-    return f.fill_null(len(model.features)).to_numpy()
+    return pl.Series(keys).replace_strict(known, index, default=len(model.features),
+                                          return_dtype=pl.Int64).to_numpy()
 
 
 def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
