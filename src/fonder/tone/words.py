@@ -44,6 +44,9 @@ UNIT = r"_?[a-z0-9'’]+|[?!]|[^\x00-\x7f]|_"
 #: A unit with everything before it that is not part of a unit, so that the pieces of a text
 #: cover it from its start and their lengths add up to offsets.
 _PIECE = r"[^a-z0-9'’?!_\x80-\x{10ffff}]*(?:" + UNIT + ")"
+#: The characters of a piece before its unit (see :data:`_PIECE`).
+_BEFORE_UNIT = "".join(c for c in map(chr, range(128))
+                       if c not in "abcdefghijklmnopqrstuvwxyz0123456789'?!_")
 #: Units that carry nothing: an emoji's variation selector, joiners, skin tones.
 _SILENT = ["\ufe0f", "\u200d", "_", "\U0001f3fb", "\U0001f3fc", "\U0001f3fd", "\U0001f3fe",
            "\U0001f3ff"]
@@ -114,18 +117,23 @@ def model_to_dict(model: WordModel, digits: int = 4) -> dict:
             "features": list(model.features), "weights": weights}
 
 
-_TRIPLE = "|".join(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: What :func:`_squeeze` changes: a curly apostrophe, or a letter three times in a row.
+_STRETCHED = "’|" + "|".join(c * 3 for c in _LETTERS)
+#: A run of three or more of one letter, the letter captured in its own group: replaced with
+#: every group, the run leaves its one letter (the other groups take no part, and are empty).
+_RUN = "|".join(f"({c}){c}{{2,}}" for c in _LETTERS)
+_RUN_LETTER = "".join(f"${{{k}}}" for k in range(1, len(_LETTERS) + 1))
 
 
 def _squeeze(s: pl.Series) -> pl.Series:
-    """Runs of three or more of one letter become one ("sooo" → "so"); ’ becomes '."""
-    s = s.str.replace_all("’", "'", literal=True)
-    rows = s.str.contains(_TRIPLE).arg_true()
+    """Runs of three or more of one letter become one ("sooo" → "so"); ’ becomes '.
+
+    Only the rows that have either are rewritten, all runs in one pass."""
+    rows = s.str.contains(_STRETCHED).arg_true()
     if len(rows):
-        sub = s.gather(rows)
-        for c in "abcdefghijklmnopqrstuvwxyz":
-            sub = sub.str.replace_all(f"{c}{{3,}}", c)
-        s = s.scatter(rows, sub)
+        sub = s.gather(rows).str.replace_all("’", "'", literal=True)
+        s = s.clone().scatter(rows, sub.str.replace_all(_RUN, _RUN_LETTER))
     return s
 
 
@@ -140,23 +148,45 @@ def units(low: pl.Series) -> pl.DataFrame:
     """:func:`tokens` with where each unit stands in the text: ``i``, ``tok``, ``start`` and
     ``end`` (byte offsets), and ``sentence`` (its sentence's number in the message). Slower;
     the engine asks it only of the messages it needs spans in."""
-    frame = pl.DataFrame({"s": low}).with_row_index("i").select(
-        "i",
-        pl.col("s").str.extract_all(_PIECE).alias("piece"),
-        pl.col("s").str.extract_all(UNIT).alias("tok"),
-    ).explode("piece", "tok").drop_nulls("tok")
-    frame = frame.with_columns(
-        end=pl.col("piece").str.len_bytes().cast(pl.Int64).cum_sum().over("i"),
-    ).with_columns(start=pl.col("end") - pl.col("tok").str.len_bytes().cast(pl.Int64))
+    frame = (pl.DataFrame({"s": low}).with_row_index("i")
+             .select("i", pl.col("s").str.extract_all(_PIECE).alias("piece"))
+             .explode("piece").drop_nulls("piece"))
+    # A piece is its unit with what comes before it, which is all ASCII and all outside the
+    # characters a unit can start with: stripped of those, it is the unit.
+    frame = frame.with_columns(tok=pl.col("piece").str.strip_chars_start(_BEFORE_UNIT))
+    # The units are in row order: running sums within each row are running sums over the
+    # whole column less the sum before the row's first unit (no window over ``i``).
+    first, _ = _bounds(frame["i"].to_numpy())
+    end = _running_sum(frame["piece"].str.len_bytes().to_numpy().astype(np.int64), first)
     # A new sentence starts after . ; : or a line break, and after a ? or !.
-    frame = frame.with_columns(sentence=(
-        pl.col("piece").str.contains(r"[.;:\n]")
-        | pl.col("tok").shift(1).over("i").is_in(["?", "!"]).fill_null(False)
-    ).cast(pl.UInt32).cum_sum().over("i"))
+    mark = frame["tok"].is_in(["?", "!"]).to_numpy()
+    breaks = frame["piece"].str.contains_any([".", ";", ":", "\n"]).to_numpy()
+    breaks[1:] |= mark[:-1] & ~first[1:]
+    frame = frame.with_columns(
+        end=pl.Series(end),
+        start=pl.Series(end) - frame["tok"].str.len_bytes().cast(pl.Int64),
+        sentence=pl.Series(_running_sum(breaks.astype(np.int64), first), dtype=pl.UInt32),
+    )
     frame = frame.filter(~pl.col("tok").is_in(_SILENT)).select("i", "tok", "start", "end",
                                                                "sentence")
     negated = pl.col("tok").str.starts_with("_").cast(pl.Int64)
     return frame.with_columns(tok=_squeeze(frame["tok"]), start=pl.col("start") + negated)
+
+
+def _bounds(i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values of ``i`` (a sorted row column) begins, and where it ends."""
+    first = np.ones(len(i), dtype=bool)
+    first[1:] = i[1:] != i[:-1]
+    last = np.ones(len(i), dtype=bool)
+    last[:-1] = first[1:]
+    return first, last
+
+
+def _running_sum(x: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The running sum of ``x`` that starts again at each ``first``."""
+    total = np.cumsum(x)
+    begin = np.maximum.accumulate(np.where(first, np.arange(len(x)), 0))
+    return total - (total - x)[begin]
 
 
 def _edges(i: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -167,20 +197,13 @@ def _edges(i: pl.Series) -> tuple[pl.Series, pl.Series]:
 
 def _grams(u: pl.DataFrame) -> pl.DataFrame:
     """Units, pairs of units in a row, and the pairs with the message's start and end, named
-    as the model names them (``key``), with their byte spans when ``u`` has them."""
+    as the model names them (``key``)."""
     first, last = _edges(u["i"])
-    start = u["start"] if "start" in u.columns else None
     tok = u["tok"]
     prev = tok.shift(1).zip_with(~first, pl.Series([BOS] * u.height, dtype=pl.String))
-    parts = [pl.DataFrame({"i": u["i"], "key": tok}),
-             pl.DataFrame({"i": u["i"], "key": prev + " " + tok}),
-             pl.DataFrame({"i": u["i"].filter(last), "key": tok.filter(last) + " " + EOS})]
-    if start is not None:
-        end = u["end"]
-        parts[0] = parts[0].with_columns(start=start, end=end)
-        parts[1] = parts[1].with_columns(start=start.shift(1).zip_with(~first, start), end=end)
-        parts[2] = parts[2].with_columns(start=start.filter(last), end=end.filter(last))
-    return pl.concat(parts)
+    return pl.concat([pl.DataFrame({"i": u["i"], "key": tok}),
+                      pl.DataFrame({"i": u["i"], "key": prev + " " + tok}),
+                      pl.DataFrame({"i": u["i"].filter(last), "key": tok.filter(last) + " " + EOS})])
 
 
 def features(low: pl.Series) -> pl.DataFrame:
@@ -219,17 +242,33 @@ def _keys(model: WordModel) -> tuple[np.ndarray, np.ndarray]:
     return _keys_of(model.features)
 
 
+#: The keys of the message's start and end, and of the units that carry nothing.
+_BOS, _EOS = _hash(pl.Series([BOS, EOS]))
+_SILENT_KEYS = _hash(pl.Series(_SILENT))
+
+
+def _lookup(keys: np.ndarray, model: WordModel) -> np.ndarray:
+    """The row in the model's weights of each feature key (:func:`_pair` for a pair of
+    units), the model's row count where it has no such feature."""
+    known, index = _keys(model)
+    return pl.Series(keys).replace_strict(known, index, default=len(model.features),
+                                          return_dtype=pl.Int64).to_numpy()
+
+
 def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
     """The model's scores (logits, rows × labels) of each (lowered, masked) text, and
     whether the model knows any of its words."""
-    u = tokens(low)
-    i = u["i"].to_numpy().astype(np.int64)
+    # The units of :func:`tokens`, the silent ones dropped by their hashes (cheaper than by
+    # their strings).
+    u = (pl.DataFrame({"tok": _squeeze(low).str.extract_all(UNIT)}).with_row_index("i")
+         .explode("tok").drop_nulls("tok"))
     h = _hash(u["tok"])
-    bos, eos = _hash(pl.Series([BOS, EOS]))
-    first = np.r_[True, i[1:] != i[:-1]] if len(i) else np.zeros(0, dtype=bool)
-    last = np.r_[i[1:] != i[:-1], True] if len(i) else np.zeros(0, dtype=bool)
+    said = ~np.isin(h, _SILENT_KEYS)
+    h = h[said]
+    i = u["i"].to_numpy()[said].astype(np.int64)
+    first, last = _bounds(i)
     prev = np.roll(h, 1)
-    prev[first] = bos
+    prev[first] = _BOS
     keys, index = _keys(model)
     n = len(low)
     total = np.tile(model.bias, (n, 1)).astype(np.float32)
@@ -238,25 +277,16 @@ def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
         return total, known
     # Units, pairs with the unit before (or the start), pairs of the last unit with the end:
     # each block is in row order, so its sparse matrix is built without sorting.
-    table = pl.DataFrame({"key": keys, "f": index})
-    for rows, key in ((i, h), (i, _pair(prev, h)), (i[last], _pair(h[last], eos))):
-        f = pl.DataFrame({"key": key}).join(table, on="key", how="left",
-                                            maintain_order="left")["f"].to_numpy()
-        hit = ~np.isnan(f)
+    for rows, key in ((i, h), (i, _pair(prev, h)), (i[last], _pair(h[last], _EOS))):
+        f = _lookup(key, model)
+        hit = f < len(model.features)
         rows = rows[hit]
         indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n))]
-        x = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32),
-                               f[hit].astype(np.int64), indptr),
+        x = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), f[hit], indptr),
                               shape=(n, len(model.features)))
         total += x @ model.weights
         known[rows] = True
     return total, known
-
-
-def _feature_index(model: WordModel) -> pl.DataFrame:
-    """The model's features by name: ``key`` (the feature) and ``f`` (its row in the weights)."""
-    return pl.DataFrame({"key": model.features,
-                         "f": pl.Series(range(len(model.features)), dtype=pl.UInt32)})
 
 
 def _word_features(low: pl.Series, rows: np.ndarray, model: WordModel) -> pl.DataFrame:
@@ -266,22 +296,18 @@ def _word_features(low: pl.Series, rows: np.ndarray, model: WordModel) -> pl.Dat
     with the word before (``fl``, ``<s>`` for the first word) and of the pair with the word
     after (``fr``, ``</s>`` for the last)."""
     u = units(low.gather(rows))
-    first, last = _edges(u["i"])
-    tok = u["tok"]
-    left = tok.shift(1).zip_with(~first, pl.Series([BOS] * u.height, dtype=pl.String))
-    right = tok.shift(-1).zip_with(~last, pl.Series([EOS] * u.height, dtype=pl.String))
-    table = _feature_index(model)
-    none = len(model.features)
-
-    def lookup(keys: pl.Series) -> pl.Series:
-        return (pl.DataFrame({"key": keys}).join(table, on="key", how="left",
-                                                 maintain_order="left")["f"]
-                .cast(pl.Int64).fill_null(none))
-
+    first, last = _bounds(u["i"].to_numpy())
+    # The features' keys, as :func:`scores` finds them: no strings are built.
+    h = _hash(u["tok"])
+    left = np.roll(h, 1)
+    left[first] = _BOS
+    right = np.roll(h, -1)
+    right[last] = _EOS
     return pl.DataFrame({
         "i": pl.Series(rows[u["i"].to_numpy()], dtype=pl.UInt32),
         "start": u["start"], "end": u["end"], "first": first, "last": last,
-        "fu": lookup(tok), "fl": lookup(left + " " + tok), "fr": lookup(tok + " " + right)})
+        "fu": _lookup(h, model), "fl": _lookup(_pair(left, h), model),
+        "fr": _lookup(_pair(h, right), model)})
 
 
 def spans(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray) -> pl.DataFrame:
@@ -324,8 +350,8 @@ def spans(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray) -> pl.
     where = np.maximum.accumulate(np.where(before - shift == least_shifted, idx, 0))
     best = upto - least
     # The best run's last word: per pair, the highest ``best`` (the earliest of equals).
-    ranked = np.lexsort((idx, -best, g))
-    end_at = ranked[np.r_[True, g[ranked][1:] != g[ranked][:-1]]]
+    top = np.repeat(np.maximum.reduceat(best, starts), np.diff(np.r_[starts, len(g)]))
+    end_at = np.minimum.reduceat(np.where(best == top, idx, len(g)), starts)
     start_at = where[end_at]
     return pl.DataFrame({"i": w["i"].gather(end_at), "j": w["j"].gather(end_at),
                          "start": w["start"].gather(start_at).cast(pl.Int64),
@@ -340,18 +366,44 @@ def in_sentence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
     sentence says for (positive) or against (negative) the label."""
     rows = np.unique(i)
     u = units(low.gather(rows))
-    # Each sentence is read as a message of its own.
-    u = u.with_columns(v=pl.struct("i", "sentence").rank("dense").cast(pl.UInt32) - 1)
-    grams = _grams(u.select(pl.col("v").alias("i"), "tok", "start", "end"))
-    found = grams.join(_feature_index(model), on="key", how="inner").rename({"i": "v"})
+    # Each sentence is read as a message of its own: ``v`` numbers the sentences of all the
+    # rows in order (the units are sorted by row, then sentence).
+    ui, sentence = u["i"].to_numpy(), u["sentence"].to_numpy()
+    first = np.ones(len(ui), dtype=bool)
+    first[1:] = (ui[1:] != ui[:-1]) | (sentence[1:] != sentence[:-1])
+    v = np.cumsum(first) - 1
+    u = u.with_columns(v=pl.Series(v, dtype=pl.UInt32))
+    # The sentences' features (as :func:`_grams` names them, found by their keys as
+    # :func:`scores` finds them): units, pairs with the unit before or the sentence's start,
+    # and the last unit with the sentence's end, each with its byte span.
+    _, last = _bounds(v)
+    h = _hash(u["tok"])
+    prev = np.roll(h, 1)
+    prev[first] = _BOS
+    at, to = u["start"].to_numpy(), u["end"].to_numpy()
+    begin = np.roll(at, 1)
+    begin[first] = at[first]
+    grams = pl.DataFrame({
+        "v": pl.Series(np.concatenate([v, v, v[last]]), dtype=pl.UInt32),
+        "f": _lookup(np.concatenate([h, _pair(prev, h), _pair(h[last], _EOS)]), model),
+        "start": np.concatenate([at, begin, at[last]]),
+        "end": np.concatenate([to, to, to[last]]),
+    })
+    found = grams.filter(pl.col("f") < len(model.features))
     want = pl.DataFrame({"i": pl.Series(np.searchsorted(rows, i), dtype=pl.UInt32),
                          "j": pl.Series(j, dtype=pl.Int64), "s0": start,
                          "s1": end}).with_row_index("k")
-    # The span's sentence: that of the first word ending after the span's start.
-    where = (want.join(u.select("i", "v", "end"), on="i", how="inner")
-             .filter(pl.col("end") > pl.col("s0"))
-             .sort("k", "end").unique("k", keep="first").select("k", "v"))
-    feats = want.join(where, on="k", how="inner").join(found, on="v", how="inner")
+    # The span's sentence: that of the first word ending after the span's start. The units
+    # are sorted by (row, end): one binary search per span in those pairs, as one number.
+    span_row = want["i"].to_numpy().astype(np.int64)
+    place = (ui.astype(np.int64) << 32) + to
+    unit = np.searchsorted(place, (span_row << 32) + np.asarray(start, dtype=np.int64),
+                           side="right")
+    some = unit < len(place)
+    some[some] = ui[unit[some]] == span_row[some]
+    where = want.filter(pl.Series(some)).with_columns(
+        v=pl.Series(v[unit[some]], dtype=pl.UInt32))
+    feats = where.join(found, on="v", how="inner")
     w = model.weights[feats["f"].to_numpy(), feats["j"].to_numpy()].astype(np.float64)
     outside = ((feats["start"] < feats["s0"]) | (feats["end"] > feats["s1"])).to_numpy()
     k = feats["k"].to_numpy()
