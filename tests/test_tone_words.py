@@ -211,3 +211,23 @@ def test_training_sets_thresholds_from_writers_it_did_not_train_on(tmp_path: Pat
     for j, label in enumerate(LABELS):
         cv = model.meta["cross_validation"][label]
         assert np.isfinite(model.add[j]) == (cv["threshold"] is not None)
+
+
+def test_the_model_never_adds_a_question() -> None:
+    """A question is a matter of form the rules read in full: "u have to ask me first" starts
+    like "u up?" but orders. The model may still drop a rule's question, never add one."""
+    model = W.load_model("en")
+    assert model.meta["rules_only"] == ["question"]
+    assert not np.isfinite(model.add[LABELS.index("question")])
+    text = "u have to ask me before u spend anything over 20 bucks"
+    assert "question" not in [lb.label for lb in label_text(text)]
+
+
+def test_training_refuses_an_unknown_rules_only_label(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("sklearn")
+    from fonder.tone.train import main as train_main
+
+    assert train_main(["--rules-only", "questions", "--out", str(tmp_path / "m.json")]) == 2
+    assert "questions" in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()

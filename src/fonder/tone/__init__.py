@@ -49,7 +49,7 @@ SAFETY_LABELS: tuple[str, ...] = ("insult", "threat", "control", "jealousy")
 
 #: Version of the labelling: bump it whenever the engine or any rules file changes, so stored
 #: labels are recomputed on the next report. Equal to the ``version`` of ``rules/en.json``.
-TONE_VERSION: int = 10
+TONE_VERSION: int = 11
 
 __all__ = [
     "LABELS",

@@ -1,6 +1,7 @@
 """Train the word model (``models/<lang>.json``) on the dev lines of a labeled set.
 
-    python -m fonder.tone.train [--data FILE] [--lang en] [--precision 0.97] [--out FILE]
+    python -m fonder.tone.train [--data FILE] [--lang en] [--precision 0.97]
+                                [--rules-only LABEL ...] [--out FILE]
 
 Needs the ``train`` extra (scikit-learn); fonder itself only reads the trained file. For each
 label it fits a logistic regression over the words and word pairs of the dev lines
@@ -8,7 +9,10 @@ label it fits a logistic regression over the words and word pairs of the dev lin
 with a model that saw it: the dev lines are grouped by ``source`` (one writer or round each),
 each group is scored by a model trained on the other groups, and the **add** threshold is the
 lowest score at which those out-of-group predictions are still at least ``--precision``
-precise. The **drop** threshold is a fixed low probability (``--drop``). Test lines (held out)
+precise. Labels named by ``--rules-only`` (by default ``question``, a matter of form — a "?"
+or a question form — that the rules read in full, where words like "u" start questions and
+orders alike) get no add threshold: the model may drop them but never adds them. The
+**drop** threshold is a fixed low probability (``--drop``). Test lines (held out)
 are never read. The figures of the cross-validation are printed and kept in the model's
 ``meta``.
 """
@@ -82,8 +86,13 @@ def logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
+#: Labels the model never adds (see the module's docstring).
+RULES_ONLY = ("question",)
+
+
 def train(texts: list[str], gold: list[frozenset[str]], source: list[str], lang: str = "en",
-          c: float = 1.0, target: float = 0.97, drop: float = 0.1, log=print) -> WordModel:
+          c: float = 1.0, target: float = 0.97, drop: float = 0.1, log=print,
+          rules_only: tuple[str, ...] = RULES_ONLY) -> WordModel:
     """Fit the word model on (text, gold labels, source) lines; thresholds by leaving each
     source out in turn (see the module's docstring)."""
     from sklearn.linear_model import LogisticRegression
@@ -120,20 +129,23 @@ def train(texts: list[str], gold: list[frozenset[str]], source: list[str], lang:
             continue
         weights[:, j] = clf.coef_[0]
         bias[j] = clf.intercept_[0]
-        t = threshold(oof[:, j], y[:, j], target)
+        t = None if label in rules_only else threshold(oof[:, j], y[:, j], target)
         add.append(np.inf if t is None else logit(t))
         pred = oof[:, j] >= (t if t is not None else 2.0)
         tp = int((pred & y[:, j]).sum())
         cv[label] = {"precision": round(float(tp / pred.sum()), 3) if pred.sum() else None,
                      "recall": round(float(tp / max(1, y[:, j].sum())), 3), "threshold": t}
-        log(f"  {label:20s} cross-validated alone: precision "
-            f"{cv[label]['precision'] or 0:.2f}, recall {cv[label]['recall']:.2f}")
+        if label in rules_only:
+            log(f"  {label:20s} never added (rules only)")
+        else:
+            log(f"  {label:20s} cross-validated alone: precision "
+                f"{cv[label]['precision'] or 0:.2f}, recall {cv[label]['recall']:.2f}")
     weights[np.abs(weights) < 0.01] = 0.0
     keep = np.flatnonzero(np.abs(weights).max(axis=1) > 0)
     meta = {"tone_version": TONE_VERSION, "trained": date.today().isoformat(),
             "lines": len(texts), "groups": names,
             "C": c, "precision_target": target, "drop_probability": drop,
-            "min_docs": MIN_DOCS, "cross_validation": cv}
+            "min_docs": MIN_DOCS, "rules_only": sorted(rules_only), "cross_validation": cv}
     return WordModel(tuple(LABELS), tuple(vocab[k] for k in keep), weights[keep], bias,
                      np.array(add, dtype=np.float32),
                      np.full(len(LABELS), logit(drop), dtype=np.float32), meta)
@@ -149,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="cross-validated precision the add threshold must keep")
     parser.add_argument("--drop", type=float, default=0.1,
                         help="a rule's label is dropped when the model's probability is below")
+    parser.add_argument("--rules-only", nargs="*", default=list(RULES_ONLY), metavar="LABEL",
+                        help="labels the model never adds (default: question)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     try:
@@ -160,7 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     if not texts:
         print(f"Error: {args.data} has no dev lines to train on", file=sys.stderr)
         return 2
-    model = train(texts, gold, source, args.lang, args.C, args.precision, args.drop)
+    unknown = sorted(set(args.rules_only) - set(LABELS))
+    if unknown:
+        print(f"Error: --rules-only names no tone label: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    model = train(texts, gold, source, args.lang, args.C, args.precision, args.drop,
+                  rules_only=tuple(args.rules_only))
     out = args.out or MODELS_DIR / f"{args.lang}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(orjson.dumps(model_to_dict(model)) + b"\n")
