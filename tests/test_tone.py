@@ -236,6 +236,17 @@ def test_quoted_or_reported_words_are_not_the_writers_own() -> None:
         ("let's see how it goes", "plan_proposal"),
         ("my boss lets me leave early", "plan_proposal"),
         ("Lola says hi", "playful"),
+        # rounds 11 and 12: look-alikes the blind writers showed
+        ("morning love. kettle's on when you're back", "affection"),
+        ("you're the best dad, she lights up when you come in", "affection"),
+        ("I'm sorry your shift was so awful, babe", "apology"),
+        ("Niamh says cheers for the card", "appreciation"),
+        ("come home now, she won't stop screaming and I can't do it", "boundary"),
+        ("why do you always smile like that when he texts", "criticism"),
+        ("would you still love me if I went bald?", "reassurance_seeking"),
+        ("who were you with at the footie? good game?", "control"),
+        ("i've never seen a dog that big", "novelty"),
+        ("you'll regret not bringing a jacket, it's freezing out", "threat"),
     ],
 )
 def test_look_alikes_get_no_label(text: str, label: str) -> None:
@@ -262,6 +273,7 @@ def test_can_you_pass_the_salt_is_just_a_question() -> None:
         "ik mis je",
         "Я скучаю по тебе ❤️",
         "我想你",
+        "Akşam ne yiyoruz? Ben çok yorgunum bugün.",
     ],
 )
 def test_other_languages_get_no_labels(text: str) -> None:

@@ -21,8 +21,8 @@ The features are read off the same lowered copy the rules see, with negation sco
 in "i don't_miss_you" the words "miss" and "you" become ``_miss`` and ``_you``, so a negated
 word is a different feature from the word itself. Letters stretched three times or more are
 squeezed ("sooo" → "so"), and curly apostrophes are straight. Everything is vectorized: the
-words of all messages are one exploded Polars frame, their features 64-bit keys found with
-one hash join, and the scores one sparse matrix product.
+words of all messages are one exploded Polars frame, their features 64-bit keys looked up
+in one pass, and the scores one sparse matrix product.
 """
 
 from __future__ import annotations
@@ -67,10 +67,6 @@ class WordModel:
     add: np.ndarray  # a score (logit) at or above this adds the label (inf: never)
     drop: np.ndarray  # a rule's label is dropped below this (-inf: never)
     meta: dict
-
-    @property
-    def keys(self) -> tuple[np.ndarray, np.ndarray]:
-        return _keys(self)
 
 
 @cache
@@ -137,11 +133,16 @@ def _squeeze(s: pl.Series) -> pl.Series:
     return s
 
 
+def _all_units(low: pl.Series) -> pl.DataFrame:
+    """:func:`tokens` with the silent units still in."""
+    return (pl.DataFrame({"tok": _squeeze(low).str.extract_all(UNIT)}).with_row_index("i")
+            .explode("tok").drop_nulls("tok"))
+
+
 def tokens(low: pl.Series) -> pl.DataFrame:
     """The word units of each (lowered, negation-masked) text, in order: ``i`` (row) and
     ``tok`` (``_`` in front of a negated word, stretched letters squeezed)."""
-    return (pl.DataFrame({"tok": _squeeze(low).str.extract_all(UNIT)}).with_row_index("i")
-            .explode("tok").drop_nulls("tok").filter(~pl.col("tok").is_in(_SILENT)))
+    return _all_units(low).filter(~pl.col("tok").is_in(_SILENT))
 
 
 def units(low: pl.Series) -> pl.DataFrame:
@@ -189,16 +190,10 @@ def _running_sum(x: np.ndarray, first: np.ndarray) -> np.ndarray:
     return total - (total - x)[begin]
 
 
-def _edges(i: pl.Series) -> tuple[pl.Series, pl.Series]:
-    first = (i != i.shift(1)).fill_null(True)
-    last = (i != i.shift(-1)).fill_null(True)
-    return first, last
-
-
 def _grams(u: pl.DataFrame) -> pl.DataFrame:
     """Units, pairs of units in a row, and the pairs with the message's start and end, named
     as the model names them (``key``)."""
-    first, last = _edges(u["i"])
+    first, last = (pl.Series(b) for b in _bounds(u["i"].to_numpy()))
     tok = u["tok"]
     prev = tok.shift(1).zip_with(~first, pl.Series([BOS] * u.height, dtype=pl.String))
     return pl.concat([pl.DataFrame({"i": u["i"], "key": tok}),
@@ -247,6 +242,17 @@ _BOS, _EOS = _hash(pl.Series([BOS, EOS]))
 _SILENT_KEYS = _hash(pl.Series(_SILENT))
 
 
+def _gram_keys(h: np.ndarray, first: np.ndarray,
+               last: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The keys of the features :func:`_grams` names, from the hashes ``h`` of units in order
+    (``first`` and ``last`` mark each message's, or sentence's, first and last unit): each
+    unit, each unit's pair with the one before (``<s>`` for the first), and each last unit's
+    pair with ``</s>``."""
+    prev = np.roll(h, 1)
+    prev[first] = _BOS
+    return h, _pair(prev, h), _pair(h[last], _EOS)
+
+
 def _lookup(keys: np.ndarray, model: WordModel) -> np.ndarray:
     """The row in the model's weights of each feature key (:func:`_pair` for a pair of
     units), the model's row count where it has no such feature."""
@@ -260,24 +266,20 @@ def scores(low: pl.Series, model: WordModel) -> tuple[np.ndarray, np.ndarray]:
     whether the model knows any of its words."""
     # The units of :func:`tokens`, the silent ones dropped by their hashes (cheaper than by
     # their strings).
-    u = (pl.DataFrame({"tok": _squeeze(low).str.extract_all(UNIT)}).with_row_index("i")
-         .explode("tok").drop_nulls("tok"))
+    u = _all_units(low)
     h = _hash(u["tok"])
     said = ~np.isin(h, _SILENT_KEYS)
     h = h[said]
     i = u["i"].to_numpy()[said].astype(np.int64)
     first, last = _bounds(i)
-    prev = np.roll(h, 1)
-    prev[first] = _BOS
-    keys, index = _keys(model)
     n = len(low)
     total = np.tile(model.bias, (n, 1)).astype(np.float32)
     known = np.zeros(n, dtype=bool)
-    if not len(keys):
+    if not model.features:
         return total, known
     # Units, pairs with the unit before (or the start), pairs of the last unit with the end:
     # each block is in row order, so its sparse matrix is built without sorting.
-    for rows, key in ((i, h), (i, _pair(prev, h)), (i[last], _pair(h[last], _EOS))):
+    for rows, key in zip((i, i, i[last]), _gram_keys(h, first, last)):
         f = _lookup(key, model)
         hit = f < len(model.features)
         rows = rows[hit]
@@ -299,14 +301,13 @@ def _word_features(low: pl.Series, rows: np.ndarray, model: WordModel) -> pl.Dat
     first, last = _bounds(u["i"].to_numpy())
     # The features' keys, as :func:`scores` finds them: no strings are built.
     h = _hash(u["tok"])
-    left = np.roll(h, 1)
-    left[first] = _BOS
+    unit, left, _ = _gram_keys(h, first, last)
     right = np.roll(h, -1)
     right[last] = _EOS
     return pl.DataFrame({
         "i": pl.Series(rows[u["i"].to_numpy()], dtype=pl.UInt32),
         "start": u["start"], "end": u["end"], "first": first, "last": last,
-        "fu": _lookup(h, model), "fl": _lookup(_pair(left, h), model),
+        "fu": _lookup(unit, model), "fl": _lookup(left, model),
         "fr": _lookup(_pair(h, right), model)})
 
 
@@ -377,15 +378,12 @@ def in_sentence(low: pl.Series, model: WordModel, i: np.ndarray, j: np.ndarray,
     # :func:`scores` finds them): units, pairs with the unit before or the sentence's start,
     # and the last unit with the sentence's end, each with its byte span.
     _, last = _bounds(v)
-    h = _hash(u["tok"])
-    prev = np.roll(h, 1)
-    prev[first] = _BOS
     at, to = u["start"].to_numpy(), u["end"].to_numpy()
     begin = np.roll(at, 1)
     begin[first] = at[first]
     grams = pl.DataFrame({
         "v": pl.Series(np.concatenate([v, v, v[last]]), dtype=pl.UInt32),
-        "f": _lookup(np.concatenate([h, _pair(prev, h), _pair(h[last], _EOS)]), model),
+        "f": _lookup(np.concatenate(_gram_keys(_hash(u["tok"]), first, last)), model),
         "start": np.concatenate([at, begin, at[last]]),
         "end": np.concatenate([to, to, to[last]]),
     })
